@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BillersConfig(AppConfig):
+    name = "billers"
+    verbose_name = "Billers"

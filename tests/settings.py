@@ -1,0 +1,17 @@
+"""Settings for the test suite: the project's settings with a fixed test-only secret.
+
+DATABASE_URL still applies, so the same suite runs on SQLite (default) and PostgreSQL.
+"""
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="icportal-test-media-"))
+
+from icportal.settings import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+Q_CLUSTER["sync"] = True  # noqa: F405  tasks run inline unless a test starts real workers
