@@ -21,8 +21,8 @@ from billers.models import BillerFileFormat
 from ingest.lifecycle import FourEyesRefused, PermissionRefused, Refused, StateRefused, record_event, transition
 from ingest.loading import LoadConflict, write_load
 from ingest.models import Load, LoadStatus, StagedRecord
-from ingest.planning import compare, plan_load, status_counts
-from ingest.staging import stage
+from ingest.planning import Planner, compare, status_counts
+from ingest.staging import ErrorFields, stage
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +115,11 @@ def parse_load(load_id, user_id=None):
     from ingest.formats import FileRefused
 
     try:
-        result, errors = stage(load)
+        errors = ErrorFields()
+        planner = Planner(load, errors)
+        result = stage(load, errors, planner.plan)
         load.error_fields = errors.grouped
-        plan_load(load)
+        load.plan = planner.as_json()
         counts = status_counts(load)
         for name, value in counts.items():
             setattr(load, name, value)

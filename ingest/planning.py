@@ -10,10 +10,8 @@ from django.utils import timezone
 
 from ingest.classify import classifier_for
 from ingest.mapping import LoadRules
-from ingest.models import Load, LoadStatus, RecordStatus, StagedRecord
-from ingest.staging import ErrorFields, iter_batches
+from ingest.models import Load, LoadStatus, RecordStatus
 
-STAGED_PLAN_FIELDS = ["status", "errors", "account_action", "invoice_action", "balance"]
 EXAMPLES = 20
 
 
@@ -55,28 +53,32 @@ class PlanTotals:
         return plan
 
 
-def mark_conflicts(batch, error_fields):
-    for conflict in batch.conflicts:
-        record = conflict.record
-        record.status = RecordStatus.ERROR
-        record.errors = list(record.errors) + [{"field": conflict.field, "message": conflict.message}]
-        record.account_action = record.invoice_action = ""
-        error_fields.add(conflict.field, record.line, conflict.message)
+class Planner:
+    """Classifies each staged batch before it is written (nothing is written to the ledger):
+    conflicts with the database ("account not found", an invoice with payments) become
+    error records, and the batch's actions are counted into the load's plan."""
 
+    def __init__(self, load, error_fields):
+        self.classifier = classifier_for(load, LoadRules.for_biller(load.biller))
+        self.totals = PlanTotals(load.file_format.kind)
+        self.error_fields = error_fields
 
-def plan_load(load):
-    """Classify every ok record without writing the ledger; conflicts become error records."""
-    classifier = classifier_for(load, LoadRules.for_biller(load.biller))
-    totals = PlanTotals(load.file_format.kind)
-    error_fields = ErrorFields(load.error_fields)
-    for records in iter_batches(load.records.filter(status=RecordStatus.OK)):
-        batch = classifier.classify(records)
-        mark_conflicts(batch, error_fields)
-        totals.add(batch)
-        StagedRecord.objects.bulk_update(records, STAGED_PLAN_FIELDS)
-    load.error_fields = error_fields.grouped
-    load.plan = totals.as_json("preview")
-    return load.plan
+    def plan(self, staged):
+        records = [r for r in staged if r.status == RecordStatus.OK]
+        if not records:
+            return
+        batch = self.classifier.classify(records)
+        for conflict in batch.conflicts:
+            record = conflict.record
+            record.status = RecordStatus.ERROR
+            record.errors = list(record.errors) + [{"field": conflict.field, "message": conflict.message}]
+            record.account_action = record.invoice_action = ""
+            record.balance = None
+            self.error_fields.add(conflict.field, record.line, conflict.message)
+        self.totals.add(batch)
+
+    def as_json(self):
+        return self.totals.as_json("preview")
 
 
 def status_counts(load):

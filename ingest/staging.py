@@ -72,8 +72,11 @@ class StoredFile:
         self.handles.clear()
 
 
-def stage(load):
-    """Parse the load's file and stage every record; return (result, ErrorFields).
+def stage(load, errors, plan=None):
+    """Parse the load's file and stage every record, grouping errors into `errors` (ErrorFields).
+
+    `plan(batch)`, when given, sees each batch of StagedRecords before it is written (the
+    preview's classification against the database, see ingest.planning.Planner).
 
     Raises `ingest.formats.FileRefused` (nothing staged) for a file refused as a whole.
     Earlier staging of the load is removed first, so a re-parse never duplicates records.
@@ -83,7 +86,6 @@ def stage(load):
     StagedRecord.objects.filter(load=load).delete()
     config = build_parse_config(load.biller, load.file_format.code)
     stored = StoredFile(load.file)
-    errors = ErrorFields()
     size = batch_size()
     try:
         result = parse(load.file_format.code, stored, config)
@@ -95,16 +97,18 @@ def stage(load):
                 errors.add(error["field"], staged.line, error["message"])
             buffer.append(staged)
             if len(buffer) >= size:
-                _flush(load, buffer, seq)
+                _flush(load, buffer, seq, plan)
                 buffer = []
-        _flush(load, buffer, seq)
+        _flush(load, buffer, seq, plan)
     finally:
         stored.close()
-    return result, errors
+    return result
 
 
-def _flush(load, buffer, seq):
+def _flush(load, buffer, seq, plan):
     if buffer:
+        if plan is not None:
+            plan(buffer)
         StagedRecord.objects.bulk_create(buffer, batch_size=batch_size())
     Load.objects.filter(pk=load.pk).update(progress=seq, records_count=seq, updated_at=timezone.now())
 
