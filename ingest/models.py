@@ -173,7 +173,9 @@ class AdjustmentApplied(models.Model):
     """The balance change one adjustment record made when its load was loaded (FORMATS.md 5.3)."""
 
     load = models.ForeignKey(Load, on_delete=models.PROTECT, related_name="adjustments")
-    record = models.OneToOneField(StagedRecord, on_delete=models.PROTECT, related_name="applied")
+    # DO_NOTHING lets a re-parse delete staging with one DELETE; the database's foreign key
+    # still refuses to delete a staged record that an applied adjustment points to.
+    record = models.OneToOneField(StagedRecord, on_delete=models.DO_NOTHING, related_name="applied")
     account = models.ForeignKey("billers.Account", on_delete=models.PROTECT, related_name="adjustments")
     line = models.PositiveIntegerField()
     adjustment_type_id = models.PositiveSmallIntegerField("AdjustmentTypeID")

@@ -141,3 +141,21 @@ def test_it_does_not_load_twice_when_two_workers_get_the_same_load(demo):
     load.refresh_from_db()
     assert load.status == "loaded"
     assert Invoice.objects.count() == 4 and load.events.filter(to_status="loading").count() == 1
+
+
+def test_it_reparses_without_duplicating_staging_and_deletes_it_in_one_statement(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    support = login("support")
+    _, load = upload(support, *WS, sample("watersmart_invoice.csv"))
+    first = list(load.records.values_list("seq", "line", "status"))
+    with CaptureQueriesContext(connection) as queries:
+        response = support.post(reverse("admin:ingest_load_reparse", args=[load.pk]))
+    assert response.status_code == 302
+    load.refresh_from_db()
+    assert load.status == "parsed" and list(load.records.values_list("seq", "line", "status")) == first
+    staging_sql = [q["sql"] for q in queries if 'FROM "ingest_stagedrecord"' in q["sql"]]
+    deletes = [sql for sql in staging_sql if sql.startswith("DELETE")]
+    assert len(deletes) == 1 and '"ingest_stagedrecord"."load_id" = ' in deletes[0]     # no row-by-row collection
+    assert [e.to_status for e in load.events.all()][-2:] == ["parsing", "parsed"]
