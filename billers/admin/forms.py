@@ -18,6 +18,7 @@ class BillerFileFormatForm(forms.ModelForm):
     class Meta:
         model = BillerFileFormat
         fields = ["file_format", "enabled", "invoice_type_id", "invoice_format_guid", "options"]
+        widgets = {"options": forms.TextInput(attrs={"size": 36})}
         help_texts = {
             "options": "JSON object. " + "; ".join(
                 f"{code}: " + ", ".join(f"{name} ({kind.__name__}, default {default!r})"
