@@ -1,1 +1,110 @@
-from django.db import models  # noqa: F401
+"""Loads of inbound partner files and their append-only event history."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class LoadStatus(models.TextChoices):
+    UPLOADED = "uploaded", "uploaded"
+    PARSING = "parsing", "parsing"
+    PARSED = "parsed", "parsed (preview ready)"
+    PARSE_FAILED = "parse_failed", "parse failed"
+    APPROVED = "approved", "approved"
+    LOADING = "loading", "loading"
+    LOADED = "loaded", "loaded"
+    LOAD_FAILED = "load_failed", "load failed"
+    REJECTED = "rejected", "rejected"
+
+
+# Allowed transitions of the load lifecycle (DESIGN.md); anything else is refused.
+TRANSITIONS = {
+    LoadStatus.UPLOADED: {LoadStatus.PARSING, LoadStatus.PARSE_FAILED},
+    LoadStatus.PARSING: {LoadStatus.PARSED, LoadStatus.PARSE_FAILED},
+    LoadStatus.PARSE_FAILED: {LoadStatus.PARSING},
+    LoadStatus.PARSED: {LoadStatus.APPROVED, LoadStatus.REJECTED, LoadStatus.PARSING},
+    LoadStatus.APPROVED: {LoadStatus.LOADING, LoadStatus.LOAD_FAILED},
+    LoadStatus.LOADING: {LoadStatus.LOADED, LoadStatus.LOAD_FAILED},
+    LoadStatus.LOAD_FAILED: {LoadStatus.LOADING, LoadStatus.APPROVED},
+    LoadStatus.LOADED: set(),
+    LoadStatus.REJECTED: set(),
+}
+
+
+def stored_file_name(instance, filename):
+    """Uploads are stored under a generated name; the original name is kept in the row."""
+    return f"loads/{uuid.uuid4().hex}.upload"
+
+
+class Load(models.Model):
+    biller = models.ForeignKey("billers.Biller", on_delete=models.PROTECT, related_name="loads")
+    file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="loads")
+    status = models.CharField(max_length=20, choices=LoadStatus.choices, default=LoadStatus.UPLOADED)
+    file = models.FileField(upload_to=stored_file_name, max_length=200)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.BigIntegerField(help_text="bytes")
+    encoding = models.CharField(max_length=20, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="uploaded_loads")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", help_text="An earlier loaded file with the same SHA-256.")
+    allow_duplicate = models.BooleanField(default=False)
+    records_count = models.PositiveIntegerField(default=0)
+    ok_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    total_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True,
+                                       help_text="Invoice or adjustment total of the ok records.")
+    progress = models.PositiveIntegerField(default=0, help_text="Records processed by the running task.")
+    header = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True, help_text="Why parsing or loading failed.")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="approved_loads")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    errors_acknowledged = models.BooleanField(default=False)
+    rejection_reason = models.TextField(blank=True)
+    loaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("approve_load", "Can approve or reject a load"),
+        ]
+        indexes = [models.Index(fields=["biller", "file_format", "status"])]
+
+    def __str__(self):
+        return f"Load {self.pk} {self.original_name}"
+
+    @property
+    def kind(self):
+        return self.file_format.kind
+
+
+class LoadEvent(models.Model):
+    """One transition of a load: who, when, from which status to which, and a note."""
+
+    load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    from_status = models.CharField(max_length=20, choices=LoadStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=LoadStatus.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("load events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("load events are append-only")

@@ -1,0 +1,42 @@
+import datetime
+import uuid
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from billers.timezones import validate_time_zone
+
+
+class Integration(models.TextChoices):
+    WATERSMART = "watersmart", "WaterSmart"
+    INCODE_V10 = "incode", "Tyler Incode V10"
+
+
+class Biller(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    guid = models.UUIDField("BillerGuid", default=uuid.uuid4, unique=True)
+    integration = models.CharField(max_length=20, choices=Integration.choices)
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone],
+        help_text="IANA time zone, e.g. America/Chicago. Outbound files show times in it.")
+    active = models.BooleanField(default=True)
+    requires_second_approver = models.BooleanField(
+        "requires a second approver", default=False,
+        help_text="Four-eyes: the person who uploaded a file cannot approve its load.")
+    export_run_time = models.TimeField(
+        default=datetime.time(6, 0),
+        help_text="Local time (in the biller's time zone) at which the daily outbound files run.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self):
+        import zoneinfo
+
+        return zoneinfo.ZoneInfo(self.time_zone)
