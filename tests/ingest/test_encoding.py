@@ -74,3 +74,8 @@ def test_it_opens_the_file_again_for_the_second_pass():
 
     result = parse("watersmart.invoice", open_bytes, ParseConfig())
     assert len(list(result.records())) == 1 and len(opened) == 2
+
+
+def test_it_drops_a_bom_also_when_the_rest_is_windows_1252():
+    result, records = parse_bytes("watersmart.invoice", b"\xef\xbb\xbf" + ROW.replace("Zoë", "Zo\xeb").encode("latin-1"))
+    assert result.encoding == "windows-1252" and records[0].customer["AccountNumber"] == "100234"

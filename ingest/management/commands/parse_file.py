@@ -32,13 +32,15 @@ class Command(BaseCommand):
     def handle(self, *args, file, code, biller=None, output=None, **options):
         if code not in FORMATS:
             raise CommandError(f"unknown format '{code}' (known: {', '.join(FORMATS)})", returncode=REFUSED)
-        config = parse_config(biller, code)
         try:
+            config = parse_config(biller, code)
             result = parse(code, lambda: open(file, "rb"), config)
             if output == "ic":
                 self.write_ic(result)
             else:
                 write_json(result, _Unwrapped(self.stdout), biller)
+        except CommandError:
+            raise
         except FileRefused as exc:
             raise CommandError(f"{file}: refused: {exc}", returncode=REFUSED)
         except OSError as exc:
