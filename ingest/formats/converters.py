@@ -32,16 +32,16 @@ class Converter:
 
 # --- text -----------------------------------------------------------------------------
 
-def _is_control(char: str) -> bool:
-    return (char < " " or char == "\x7f") and not char.isspace()
+# U+0000-U+001F and U+007F, except those Python counts as whitespace (\t \n \v \f \r, U+001C-U+001F)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
 
 def clean_text(raw: str) -> str | None:
     """Trimmed text; a control character other than whitespace is an error."""
     value = raw.strip()
-    bad = next((c for c in value if _is_control(c)), None)
-    if bad is not None:
-        raise ConversionError(f"{shown(value)} contains the control character U+{ord(bad):04X}")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ConversionError(f"{shown(value)} contains the control character U+{ord(bad[0]):04X}")
     return value or None
 
 
@@ -95,6 +95,7 @@ _AMOUNT = re.compile(
     r"(?P<trail>-)?(?P<close>\))?"
 )
 MAX_INTEGER_DIGITS = 10
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,10}\.[0-9]{2}")  # the common case, e.g. 0000137.47
 
 
 def clean_amount(raw: str) -> Decimal | None:
@@ -102,6 +103,8 @@ def clean_amount(raw: str) -> Decimal | None:
     value = raw.strip()
     if not value:
         return None
+    if _PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value) + 0  # + 0: -0.00 becomes 0.00
     match = _AMOUNT.fullmatch(value)
     signs = match and [g for g in ("open", "lead", "lead2", "trail") if match[g]]
     if (not match or not (match["int"] or match["frac"]) or bool(match["open"]) != bool(match["close"])

@@ -4,7 +4,7 @@ import csv
 import io
 from typing import Any, Iterable, Iterator
 
-from .spec import Computed, Constant, Field, Setting
+from .spec import Constant, Field, Setting
 
 FILE_HEADER = (
     Field("RowType", 1, "FH", Constant("FH")),

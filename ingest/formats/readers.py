@@ -37,7 +37,11 @@ class TextSource:
         codec = ("utf-8-sig", "strict") if self.encoding == "utf-8" else ("cp1252", "ingest-c1")
         decoder = codecs.getincrementaldecoder(codec[0])(codec[1])
         with closing(self.open_bytes()) as stream:
+            first = True
             while chunk := stream.read(CHUNK_BYTES):
+                if first and chunk.startswith(_BOM):  # a BOM is dropped whatever the decoding
+                    chunk = chunk[len(_BOM):]
+                first = False
                 if text := decoder.decode(chunk):
                     yield text
             if text := decoder.decode(b"", final=True):

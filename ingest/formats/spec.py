@@ -86,6 +86,12 @@ class Field:
     when: tuple[str, bool] | None = None  # (ParseConfig flag, value) under which it applies
     rule: str = ""
 
+    def __post_init__(self):
+        # How the engine treats the field, decided once: "file" (read from the file and
+        # converted), "computed" (set by the format's rule), "constant" or "setting".
+        kind = {Constant: "constant", Setting: "setting", Computed: "computed"}.get(type(self.source), "file")
+        object.__setattr__(self, "kind", kind)
+
     def applies(self, config: ParseConfig) -> bool:
         return self.when is None or getattr(config, self.when[0]) == self.when[1]
 
@@ -125,15 +131,16 @@ class Run:
         self.spec, self.warnings, self.tally = spec, warnings, Tally()
         self.config = dataclasses.replace(
             config, invoice_type_id=config.invoice_type_id or spec.default_invoice_type_id)
-        self._seen: dict[Any, int] = {}
+        self._seen: dict[str, dict[Any, int]] = {}  # field -> value -> first line
 
     def first_line(self, field: str, value: Any, line: int) -> int | None:
         """The line of an earlier record with the same value of `field` (None: first one)."""
         if value is None:
             return None
-        first = self._seen.get((field, value))
+        seen = self._seen.setdefault(field, {})
+        first = seen.get(value)
         if first is None:
-            self._seen[(field, value)] = line
+            seen[value] = line
         return first
 
     def note_duplicate(self, draft: "Draft", field: str) -> None:
@@ -166,24 +173,29 @@ class Draft:
 
     def fill(self, fields: Iterable[Field], raw_of: Callable[[Any], Any], run: Run,
              quiet_missing: bool = False) -> None:
-        """Converts every sourced field; `raw_of(source)` gives the raw text, `None` when
-        the source is absent, a list for bill codes, or raises `ConversionError`."""
+        """Converts every field read from the file; `raw_of(source)` gives the raw text,
+        `None` when the source is absent, a list for bill codes, or raises ConversionError."""
+        values = self.values
         for f in fields:
-            if isinstance(f.source, (Constant, Setting, Computed)):
+            if f.kind != "file":
                 continue
             try:
                 raw = raw_of(f.source)
-                self.values[f.name] = self._convert(f, raw, run, quiet_missing)
+                values[f.name] = value = self._convert(f, raw, quiet_missing)
+                if value is not None and f.check is not None and type(raw) is str:
+                    message = f.check(value, run)
+                    if message:
+                        self.error(f.name, message)
             except ConversionError as exc:
-                self.values[f.name] = None
+                values[f.name] = None
                 self.error(f.name, str(exc))
 
-    def _convert(self, f: Field, raw: Any, run: Run, quiet_missing: bool) -> Any:
+    def _convert(self, f: Field, raw: Any, quiet_missing: bool) -> Any:
         if raw is None:
             if f.required and not quiet_missing:
                 self.error(f.name, f.source.missing)
             return None
-        if isinstance(raw, list):  # several bill codes: their amounts are summed
+        if type(raw) is list:  # several bill codes: their amounts are summed
             amounts = [a for a in map(f.converter.clean, raw) if a is not None]
             return sum(amounts, Decimal("0.00")) if amounts else None
         value = f.converter.clean(raw)
@@ -191,20 +203,17 @@ class Draft:
             if f.blank is None and f.required:
                 self.error(f.name, "required but blank")
             return f.blank
-        message = f.check(value, run) if f.check else None
-        if message:
-            self.error(f.name, message)
         return value
 
     def render(self, fields: Iterable[Field], run: Run) -> dict:
         """The JSON dict of one record table (FORMATS.md 6), in declaration order."""
-        out = {}
+        out, values = {}, self.values
         for f in fields:
-            if isinstance(f.source, Constant):
-                out[f.name] = f.source.value
-            elif isinstance(f.source, Setting):
-                out[f.name] = getattr(run.config, f.source.name)
-            else:
-                value = self.values.get(f.name)
+            if f.kind == "file" or f.kind == "computed":
+                value = values.get(f.name)
                 out[f.name] = f.converter.render(value) if value is not None and f.converter else value
+            elif f.kind == "constant":
+                out[f.name] = f.source.value
+            else:
+                out[f.name] = getattr(run.config, f.source.name)
         return out
