@@ -106,6 +106,7 @@ def parse_load(load_id, user_id=None):
     """Parse and stage the load's file, then compute its preview; never raises."""
     load = Load.objects.select_related("biller", "file_format").get(pk=load_id)
     user = _user(user_id)
+    recover_stuck(load, user)     # django-q re-delivers the task of a worker that died
     try:
         transition(load, LoadStatus.PARSING, user, "parsing started", task_started_at=timezone.now(),
                    progress=0, failure="", approved_by=None, approved_at=None, errors_acknowledged=False)
@@ -188,6 +189,7 @@ def run_load(load_id, user_id=None):
     """Load an approved (or failed) load in one transaction; never raises."""
     load = Load.objects.select_related("biller", "file_format").get(pk=load_id)
     user = _user(user_id)
+    recover_stuck(load, user)
     try:
         transition(load, LoadStatus.LOADING, user, "loading started", task_started_at=timezone.now(), failure="")
     except StateRefused as exc:
@@ -233,6 +235,15 @@ RETRY_PARSE = {LoadStatus.PARSE_FAILED, LoadStatus.UPLOADED, LoadStatus.PARSING}
 RETRY_LOAD = {LoadStatus.LOAD_FAILED, LoadStatus.APPROVED, LoadStatus.LOADING}
 
 
+def recover_stuck(load, user=None):
+    """A load left parsing/loading by a task that died (timeout passed) becomes failed, so that
+    it can run again; a running task's load is left alone."""
+    if load.status in (LoadStatus.PARSING, LoadStatus.LOADING) and stuck(load):
+        failed = LoadStatus.PARSE_FAILED if load.status == LoadStatus.PARSING else LoadStatus.LOAD_FAILED
+        message = "the task did not finish within the task timeout; retried"
+        transition(load, failed, user, message, failure=message)
+
+
 def can_retry(load):
     if load.status in (LoadStatus.PARSE_FAILED, LoadStatus.LOAD_FAILED):
         return True
@@ -247,10 +258,7 @@ def retry(load, user):
         raise PermissionRefused(f"{user.username} may not retry this load")
     if not can_retry(load):
         raise StateRefused(f"load {load.pk} is {load.get_status_display()}; there is nothing to retry")
-    if load.status in (LoadStatus.PARSING, LoadStatus.LOADING):
-        failed = LoadStatus.PARSE_FAILED if load.status == LoadStatus.PARSING else LoadStatus.LOAD_FAILED
-        message = "the task did not finish within the task timeout; retried"
-        transition(load, failed, user, message, failure=message)
+    recover_stuck(load, user)
     if load.status in RETRY_PARSE:
         return start_parse(load, user)
     return start_load(load, user)

@@ -159,3 +159,17 @@ def test_it_reparses_without_duplicating_staging_and_deletes_it_in_one_statement
     deletes = [sql for sql in staging_sql if sql.startswith("DELETE")]
     assert len(deletes) == 1 and '"ingest_stagedrecord"."load_id" = ' in deletes[0]     # no row-by-row collection
     assert [e.to_status for e in load.events.all()][-2:] == ["parsing", "parsed"]
+
+
+def test_it_recovers_a_stuck_parse_when_the_task_is_delivered_again(demo, settings):
+    _, load = upload(login("support"), *WS, sample("watersmart_invoice.csv"))
+    transition(load, "parsing", note="re-parse that died")                  # parsed -> parsing
+    pipeline.parse_load(load.pk)                                            # still running: left alone
+    load.refresh_from_db()
+    assert load.status == "parsing"
+    stale = timezone.now() - datetime.timedelta(seconds=settings.Q_CLUSTER["timeout"] + 1)
+    load.__class__.objects.filter(pk=load.pk).update(task_started_at=stale)
+    pipeline.parse_load(load.pk)                                            # django-q's second attempt
+    load.refresh_from_db()
+    assert load.status == "parsed" and load.records.count() == 7
+    assert [e.to_status for e in load.events.all()][-4:] == ["parsing", "parse_failed", "parsing", "parsed"]
