@@ -62,3 +62,21 @@ def test_it_refuses_to_approve_a_load_that_is_not_parsed(demo, tmp_path):
     response = approve(login("support2"), load)
     assert response.status_code == 302 and load.status == "parse_failed"
     assert "only a parsed load can be approved" in str(list(response.wsgi_request._messages))
+
+
+def test_it_confirms_a_retry_before_acting(demo, tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"\x00\x01")
+    _, load = upload(login("support"), *WS, path)
+    url = reverse("admin:ingest_load_retry", args=[load.pk])
+    page = login("support").get(url)
+    assert page.status_code == 200 and 'value="Retry"' in page.content.decode()
+    load.refresh_from_db()
+    assert load.status == "parse_failed" and load.events.count() == 3
+
+
+def test_it_offers_the_upload_and_export_on_the_history_list(demo):
+    html = login("support").get(reverse("admin:ingest_load_changelist")).content.decode()
+    assert reverse("admin:ingest_load_upload") in html and reverse("admin:ingest_load_export") in html
+    html = login("auditor").get(reverse("admin:ingest_load_changelist")).content.decode()
+    assert reverse("admin:ingest_load_upload") not in html and reverse("admin:ingest_load_export") in html
