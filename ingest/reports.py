@@ -46,13 +46,17 @@ def record_values(data, columns):
 
 
 def value_columns(load):
-    """The record's field names (customer, invoice or adjustment), from the first records."""
+    """The record's field names in the format's declaration order: customer (CR), invoice (IH)
+    or adjustment (AR). Taken from the format, not from stored JSON (PostgreSQL's jsonb does
+    not keep key order)."""
+    from ingest.formats import get_format
+
+    fields = get_format(load.file_format.code).fields
     columns = []
-    for data in load.records.order_by("seq").values_list("data", flat=True)[:50]:
-        for part in ("customer", "invoice", "adjustment"):
-            for key in (data.get(part) or {}):
-                if key != "RowType" and key not in columns:
-                    columns.append(key)
+    for record in ("CR", "IH", "AR"):
+        for field in fields:
+            if field.record == record and field.name != "RowType" and field.name not in columns:
+                columns.append(field.name)
     return columns
 
 
