@@ -12,7 +12,7 @@ from ingest import pipeline
 from ingest.admin import downloads, views
 from ingest.admin.preview import preview_context
 from ingest.admin.resources import LoadResource
-from ingest.models import Load, LoadEvent, LoadStatus
+from ingest.models import LoadEvent, LoadStatus
 
 
 class LoadEventInline(admin.TabularInline):
