@@ -70,6 +70,7 @@ class ImportResult:
     rows: int
     imported: int
     errors: list
+    objects: list = field(default_factory=list, repr=False)  # the rows written
 
     def to_json(self):
         return {"kind": self.kind, "biller": self.biller, "rows": self.rows, "imported": self.imported,
@@ -209,6 +210,17 @@ def find_existing(kind, biller, references):
     return existing
 
 
+def check_header(kind_name, data):
+    """Refuse a file whose encoding or header is unusable, reading only its first row."""
+    kind = get_kind(kind_name)
+    first = next(read_rows(decode(data)), None)
+    if first is None:
+        raise FileRefused("empty file: no header row")
+    if first[1] is None:
+        raise FileRefused(f"line 1: {first[2]}")
+    return read_header(kind, first[1])
+
+
 def validate(kind_name, biller, data):
     """Read and check the whole file; no writes. Raises FileRefused for the file as a whole."""
     kind = get_kind(kind_name)
@@ -290,4 +302,4 @@ def import_activity(kind_name, biller, data, user=None):
                 if payment.balance_lowered:
                     lowered[payment.account_id] += payment.amount
             change_balances(lowered)
-    return ImportResult(kind.name, biller.slug, checked.rows, len(objects), checked.errors)
+    return ImportResult(kind.name, biller.slug, checked.rows, len(objects), checked.errors, objects)

@@ -45,6 +45,9 @@ class Payment(models.Model):
         help_text="The amount was taken off the account's balance (approved payments); a void restores it.")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, editable=False, related_name="+")
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, editable=False, related_name="+")
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
