@@ -149,7 +149,7 @@ def read_rows(text):
             yield start, None, f"not valid CSV ({exc})"
             reader = csv.reader(lines, strict=True)
             continue
-        if any(cell.strip() for cell in cells):
+        if len(cells) > 1 or (cells and cells[0].strip()):  # a blank line is not a row
             yield start, cells, None
 
 
