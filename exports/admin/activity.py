@@ -53,8 +53,8 @@ class PaymentAdmin(ActivityAdmin):
                   "card_brand", "invoice_type_id")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            return OfflinePaymentForm
+        if obj is None:  # the add form: an offline payment, with the admin's widgets
+            kwargs["form"] = OfflinePaymentForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

@@ -43,6 +43,10 @@ class ActivityResource(resources.Resource):
         super().__init__()
         self.biller = biller
 
+    @classmethod
+    def get_display_name(cls):
+        return f"{cls.kind} (FORMATS.md section 8)"
+
     def get_user_visible_fields(self):
         return [SimpleNamespace(column_name=f.column) for f in KINDS[self.kind].fields]
 
