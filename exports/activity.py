@@ -3,8 +3,6 @@ CSV with a header row. One validation for both entry points (`manage.py import_a
 and the admin import): `validate` reads and checks, `import_activity` validates again and
 writes the valid rows in one transaction, with bulk queries (not one per row).
 """
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,14 +11,11 @@ from django.db import transaction
 from django.db.models import Case, DecimalField, F, Value, When
 
 from billers.models import Account, Biller
+from exports.activity_csv import FileRefused, decode, normalize, read_rows
 from exports.activity_fields import CHANGE_FIELDS, CHANGE_VALUES, PAYMENT_FIELDS, REJECT_FIELDS
 from exports.models import AccountChange, AchReject, Payment, PaymentStatus
 
 CHUNK = 500
-
-
-class FileRefused(Exception):
-    """The file as a whole cannot be read (encoding, empty, bad header); str() is the message."""
 
 
 @dataclass(frozen=True)
@@ -84,19 +79,6 @@ def get_kind(name):
         raise FileRefused(f"unknown activity {name!r} (one of: {', '.join(KINDS)})") from None
 
 
-def decode(data):
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileRefused(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
-
-
-def normalize(name):
-    return "".join(name.split()).replace("_", "").casefold()
-
-
 def read_header(kind, cells):
     """Map each column position to its Field; refuse unknown, repeated or missing columns."""
     by_name = {normalize(f.column): f for f in kind.fields}
@@ -115,42 +97,6 @@ def read_header(kind, cells):
         raise FileRefused(f"line 1: missing column {missing[0]!r} (required: "
                           f"{', '.join(f.column for f in kind.fields if f.required)})")
     return columns
-
-
-class CountedLines:
-    """The physical lines of the text (CR, LF or CRLF), counting how many were read."""
-
-    def __init__(self, text):
-        self.lines = iter(io.StringIO(text, newline=""))
-        self.count = 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        line = next(self.lines)
-        self.count += 1
-        return line
-
-
-def read_rows(text):
-    """Yield (line where the row starts, cells, None) for each non-blank CSV row, the header
-    first; a row that is not valid CSV gives (line, None, message) and reading goes on with
-    the next physical line (an unclosed quote runs to the end of the file)."""
-    lines = CountedLines(text)
-    reader = csv.reader(lines, strict=True)
-    while True:
-        start = lines.count + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, None, f"not valid CSV ({exc})"
-            reader = csv.reader(lines, strict=True)
-            continue
-        if len(cells) > 1 or (cells and cells[0].strip()):  # a blank line is not a row
-            yield start, cells, None
 
 
 def convert_row(columns, cells, line):

@@ -59,11 +59,23 @@ def change_record(c):
     return ChangeRecord(account_number=c.account.account_number, kind=c.kind, at=c.at, value=c.value, sequence=c.pk)
 
 
+def paid_on_or_before(day_end, date):
+    return Q(paid_at__lt=day_end)
+
+
+def rejected_on_or_before(day_end, date):
+    return Q(reject_date__lte=date)
+
+
+def changed_on_or_before(day_end, date):
+    return Q(at__lt=day_end)
+
+
 # record type -> (model, carried model, run's related name, to_record, "on or before the date" filter)
 RECORD_TYPES = {
-    "payment": (Payment, CarriedPayment, "carried_payments", payment_record, lambda day_end, date: Q(paid_at__lt=day_end)),
-    "reject": (AchReject, CarriedReject, "carried_rejects", reject_record, lambda day_end, date: Q(reject_date__lte=date)),
-    "change": (AccountChange, CarriedChange, "carried_changes", change_record, lambda day_end, date: Q(at__lt=day_end)),
+    "payment": (Payment, CarriedPayment, "carried_payments", payment_record, paid_on_or_before),
+    "reject": (AchReject, CarriedReject, "carried_rejects", reject_record, rejected_on_or_before),
+    "change": (AccountChange, CarriedChange, "carried_changes", change_record, changed_on_or_before),
 }
 
 

@@ -33,7 +33,8 @@ class ActivityAdmin(ActivityImportMixin, admin.ModelAdmin):
     @admin.action(description="Download selected as CSV", permissions=["view"])
     def download_csv(self, request, queryset):
         header = [self.opts.get_field(name).verbose_name for name in self.csv_fields]
-        rows = ([getattr(obj, name) for name in self.csv_fields] for obj in queryset.select_related("biller", "account"))
+        objects = queryset.select_related("biller", "account")
+        rows = ([getattr(obj, name) for name in self.csv_fields] for obj in objects)
         return csv_response(f"{self.opts.model_name}s.csv", header, rows)
 
 

@@ -84,7 +84,9 @@ class CarriedPayment(models.Model):
     file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["record", "file_format"], name="payment_carried_once_per_format")]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "file_format"], name="payment_carried_once_per_format"),
+        ]
 
 
 class CarriedReject(models.Model):

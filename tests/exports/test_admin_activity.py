@@ -128,3 +128,25 @@ def test_it_downloads_payments_as_csv_safe_for_spreadsheets(client, watersmart):
     assert response["Content-Disposition"] == 'attachment; filename="payments.csv"'
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'-2+3" in cells and "'" + payloads[1].replace(",", " ") in cells
+
+
+@pytest.mark.parametrize("model", ["achreject", "accountchange"])
+def test_it_lists_rejects_and_changes_read_only_and_lets_support_import_them(client, watersmart, model):
+    import_activity("rejects", watersmart, make_csv("rejects", [{
+        "TransactionDate": "2025-03-01", "RejectDate": "2025-03-09", "AccountNumber": "1002", "Amount": "5",
+        "Code": "R01", "ReferenceNumber": "RN-1"}]))
+    import_activity("changes", watersmart, make_csv("changes", [{
+        "AccountNumber": "1002", "Kind": "email", "Value": "x@example.com", "At": "2025-03-09T10:00:00Z"}]))
+    changelist = reverse(f"admin:exports_{model}_changelist")
+    importing = reverse(f"admin:exports_{model}_import")
+    for username in ["auditor", "im"]:
+        login(client, username)
+        page = client.get(changelist, {"q": "1002"})
+        assert page.status_code == 200 and page.context["cl"].result_count == 1
+        assert client.get(importing).status_code == 403
+        assert client.get(reverse(f"admin:exports_{model}_add")).status_code == 403
+    login(client, "support")
+    assert client.get(importing).status_code == 200
+    assert client.get(reverse(f"admin:exports_{model}_add")).status_code == 403
+    client.logout()
+    assert client.get(changelist).status_code == 302
