@@ -57,7 +57,7 @@ def download_url(export_file):
 @admin.register(ExportRun)
 class ExportRunAdmin(admin.ModelAdmin):
     list_display = ["id", "biller", "file_format", "business_date", "status", "record_count", "trigger",
-                    "triggered_by", "created_at", "file_links"]
+                    "triggered_by", "created_at", "file_links", "failure_message"]
     list_filter = ["biller", "file_format", "status", "trigger", "business_date"]
     search_fields = ["biller__name", "biller__slug", "file_format__code", "files__name"]
     date_hierarchy = "business_date"
@@ -74,6 +74,10 @@ class ExportRunAdmin(admin.ModelAdmin):
     @admin.display(description="files")
     def file_links(self, run):
         return format_html_join(", ", '<a href="{}">{}</a>', ((download_url(f), f.name) for f in run.files.all()))
+
+    @admin.display(description="failure")
+    def failure_message(self, run):
+        return run.failure[:200]
 
     def has_add_permission(self, request):
         return False  # runs are made by "Run outbound files", the command or the schedule
