@@ -1,5 +1,6 @@
 """Payments, ACH rejects and account changes in the admin: offline entry, void, import
 (dry run, then confirm), read-only roles, spreadsheet-safe CSV downloads."""
+from tests.shared import shared
 from decimal import Decimal
 
 import pytest
@@ -113,8 +114,8 @@ def test_it_refuses_a_bad_header_in_the_admin_import(client, watersmart):
 
 
 def test_it_downloads_payments_as_csv_safe_for_spreadsheets(client, watersmart):
-    payloads = open("/work/shared/corpora/csv-injection-payloadsallthethings/payloads.txt").read().splitlines()
-    payloads += open("/work/shared/corpora/csv-injection-payloadbox/csv-payload.txt").read().splitlines()
+    payloads = open(shared("corpora", "csv-injection-payloadsallthethings", "payloads.txt")).read().splitlines()
+    payloads += open(shared("corpora", "csv-injection-payloadbox", "csv-payload.txt")).read().splitlines()
     rows = [payment_row(PaymentGUID=f"g{i}", CustomerName=p.replace(",", " "), PaymentMessage="-2+3")
             for i, p in enumerate(payloads)]
     assert not import_activity("payments", watersmart, make_csv("payments", rows)).errors

@@ -1,11 +1,12 @@
 """The ACH return codes table and the spreadsheet-safe CSV helper."""
+from tests.shared import shared
 import csv
 
 from exports.ach_codes import ACH_RETURN_CODES
 from exports.human_csv import csv_text, neutralize
 from exports.writers.base import clean_text, format_amount
 
-CORPORA = "/work/shared/corpora"
+CORPORA = str(shared("corpora"))
 
 
 def test_the_ach_codes_are_those_of_the_moov_io_table():
