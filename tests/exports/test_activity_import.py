@@ -1,5 +1,4 @@
 """Activity import (FORMATS.md section 8) through exports.activity and the command."""
-from tests.shared import shared
 import csv
 import datetime
 import json
@@ -12,6 +11,7 @@ from billers.models import Account
 from exports.activity import FileRefused, import_activity, validate
 from exports.models import AccountChange, AchReject, Payment
 from tests.exports.conftest import CSV_HEADERS, make_csv, payment_row
+from tests.shared import shared
 
 ACH_CODES = str(shared("corpora", "ach-moov-io", "ach_return_reason_codes.csv"))
 

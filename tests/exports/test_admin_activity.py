@@ -1,6 +1,5 @@
 """Payments, ACH rejects and account changes in the admin: offline entry, void, import
 (dry run, then confirm), read-only roles, spreadsheet-safe CSV downloads."""
-from tests.shared import shared
 from decimal import Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from billers.models import Account
 from exports.activity import import_activity
 from exports.models import Payment, PaymentStatus
 from tests.exports.conftest import make_csv, payment_row
+from tests.shared import shared
 
 ADD = reverse("admin:exports_payment_add")
 LIST = reverse("admin:exports_payment_changelist")

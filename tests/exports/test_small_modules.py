@@ -1,10 +1,10 @@
 """The ACH return codes table and the spreadsheet-safe CSV helper."""
-from tests.shared import shared
 import csv
 
 from exports.ach_codes import ACH_RETURN_CODES
 from exports.human_csv import csv_text, neutralize
 from exports.writers.base import clean_text, format_amount
+from tests.shared import shared
 
 CORPORA = str(shared("corpora"))
 
