@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, Value, When
 
-from billers.models import Account, Biller
+from billers.models import Account, Biller, Invoice
 from exports.activity_csv import FileRefused, decode, normalize, read_rows
 from exports.activity_fields import CHANGE_FIELDS, CHANGE_VALUES, PAYMENT_FIELDS, REJECT_FIELDS
 from exports.models import AccountChange, AchReject, Payment, PaymentStatus
@@ -233,6 +233,29 @@ def change_balances(amounts):
             output_field=DecimalField(max_digits=14, decimal_places=2)))
 
 
+def change_amounts_paid(biller_id, amounts):
+    """Add {invoice_number: amount} to the biller's invoices' amount paid (an invoice with
+    payments is never replaced by a later load); numbers without an invoice are left alone."""
+    for chunk in chunks([(n, a) for n, a in amounts.items() if n and a]):
+        Invoice.objects.filter(biller_id=biller_id, invoice_number__in=[n for n, _ in chunk]).update(
+            amount_paid=F("amount_paid") + Case(
+                *[When(invoice_number=n, then=Value(a)) for n, a in chunk],
+                output_field=DecimalField(max_digits=14, decimal_places=2)))
+
+
+def apply_payments(payments, sign=1):
+    """Take approved payments off their accounts' balances and add them to their invoices'
+    amount paid (sign=-1 puts them back, for a void). In the database, a few UPDATEs in all."""
+    by_account = defaultdict(Decimal)
+    by_invoice = defaultdict(lambda: defaultdict(Decimal))
+    for payment in payments:
+        by_account[payment.account_id] += sign * payment.amount
+        by_invoice[payment.biller_id][payment.invoice_number] += sign * payment.amount
+    change_balances(by_account)
+    for biller_id, amounts in by_invoice.items():
+        change_amounts_paid(biller_id, amounts)
+
+
 def import_activity(kind_name, biller, data, user=None):
     """Validate and import the valid rows, all in one transaction; approved payments lower
     their account's balance. Returns an ImportResult; raises FileRefused."""
@@ -243,9 +266,5 @@ def import_activity(kind_name, biller, data, user=None):
         objects = [build(kind, biller, values, account, user) for _, values, account in checked.valid]
         kind.model.objects.bulk_create(objects, batch_size=CHUNK)
         if kind.name == "payments":
-            lowered = defaultdict(Decimal)
-            for payment in objects:
-                if payment.balance_lowered:
-                    lowered[payment.account_id] += payment.amount
-            change_balances(lowered)
+            apply_payments([payment for payment in objects if payment.balance_lowered])
     return ImportResult(kind.name, biller.slug, checked.rows, len(objects), checked.errors, objects)

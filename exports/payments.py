@@ -1,13 +1,10 @@
 """Payments entered or voided by support staff (the admin's offline payment form and void
 action). Balances change in the database (F expressions), never by read-modify-write."""
 import uuid
-from collections import defaultdict
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils import timezone
 
-from exports.activity import change_balances
+from exports.activity import apply_payments
 from exports.models import Payment, PaymentStatus, PaymentType
 
 OFFLINE_METHODS = {"cash": "Cash", "check": "Check"}
@@ -29,7 +26,7 @@ def enter_offline_payment(payment, method, user):
     payment.balance_lowered = True
     with transaction.atomic():
         payment.save()
-        change_balances({payment.account_id: payment.amount})
+        apply_payments([payment])
     return payment
 
 
@@ -40,11 +37,7 @@ def void_payments(queryset, user):
     with transaction.atomic():
         payments = list(Payment.objects.select_for_update()
                         .filter(pk__in=list(queryset.values_list("pk", flat=True)), status=PaymentStatus.APPROVED))
-        restore = defaultdict(Decimal)
-        for payment in payments:
-            if payment.balance_lowered:
-                restore[payment.account_id] -= payment.amount  # subtracting a negative amount adds it back
         Payment.objects.filter(pk__in=[p.pk for p in payments]).update(
             status=PaymentStatus.VOIDED, balance_lowered=False, voided_by=user, voided_at=timezone.now())
-        change_balances(restore)
+        apply_payments([p for p in payments if p.balance_lowered], sign=-1)
     return len(payments), selected - len(payments)

@@ -163,3 +163,32 @@ def test_the_command_exits_2_with_one_line_when_refused(watersmart, tmp_path, ca
     assert exit_.value.code == 2
     captured = capsys.readouterr()
     assert captured.out == "" and message in captured.err and len(captured.err.strip().splitlines()) == 1
+
+
+def test_approved_payments_count_on_their_invoice_and_a_void_takes_them_back(demo):
+    """An invoice with payments is never replaced by a load: the payments must be on it."""
+    from billers.models import Biller, Invoice
+    from exports.payments import void_payments
+
+    biller = Biller.objects.get(slug="demo-watersmart")
+    account = Account.objects.create(biller=biller, account_number="100234", customer_name="Smith",
+                                     current_balance=Decimal("84.16"))
+    invoice = Invoice.objects.create(biller=biller, account=account, invoice_number="5001001",
+                                     invoice_date=datetime.date(2025, 1, 15), due_date=datetime.date(2025, 2, 5),
+                                     total_amount_due=Decimal("84.16"), invoice_type_id=1)
+    rows = [payment_row(AccountNumber="100234", InvoiceNumber="5001001", PaymentGUID="g-1", PaymentAmount="30.00"),
+            payment_row(AccountNumber="100234", InvoiceNumber="5001001", PaymentGUID="g-2", PaymentAmount="4.16"),
+            payment_row(AccountNumber="100234", InvoiceNumber="5001001", PaymentGUID="g-3", PaymentAmount="9.99",
+                        Status="declined"),
+            payment_row(AccountNumber="100234", InvoiceNumber="NO-SUCH", PaymentGUID="g-4", PaymentAmount="1.00")]
+    result = import_activity("payments", biller, make_csv("payments", rows))
+    assert result.imported == 4 and not result.errors
+    invoice.refresh_from_db()
+    account.refresh_from_db()
+    assert invoice.amount_paid == Decimal("34.16")
+    assert account.current_balance == Decimal("49.00")
+    void_payments(Payment.objects.filter(payment_guid="g-1"), user=None)
+    invoice.refresh_from_db()
+    account.refresh_from_db()
+    assert invoice.amount_paid == Decimal("4.16")
+    assert account.current_balance == Decimal("79.00")
