@@ -14,6 +14,19 @@ from exports.models import AccountChange, AchReject, Payment
 from exports.payments import enter_offline_payment, void_payments
 
 
+def biller_time(field, description):
+    """A list column showing an aware datetime in the biller's time zone (as outbound files do)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        if value is None:
+            return "-"
+        return value.astimezone(obj.biller.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    return column
+
+
 class ActivityAdmin(ActivityImportMixin, admin.ModelAdmin):
     list_select_related = ["biller", "account"]
     list_per_page = 50
@@ -41,12 +54,13 @@ class ActivityAdmin(ActivityImportMixin, admin.ModelAdmin):
 @admin.register(Payment)
 class PaymentAdmin(ActivityAdmin):
     activity_kind = "payments"
-    list_display = ["payment_guid", "biller", "account", "customer_name", "paid_at", "amount", "status",
+    list_display = ["payment_guid", "biller", "account", "customer_name", "paid_at_local", "amount", "status",
                     "offline", "payment_type_id", "card_brand", "invoice_type_id"]
     list_filter = ["biller", "status", "offline", "payment_type_id", "card_brand", "invoice_type_id"]
     search_fields = ["account__account_number", "payment_guid", "payment_reference", "customer_name",
                      "invoice_number", "check_number"]
     date_hierarchy = "paid_at"
+    paid_at_local = biller_time("paid_at", "payment date (biller's time)")
     readonly_fields = ["balance_lowered", "entered_by", "voided_by", "voided_at", "created_at"]
     actions = ["void_selected", "download_csv"]
     csv_fields = ("biller", "account", "customer_name", "payment_guid", "paid_at", "payment_type_id", "amount",
@@ -103,10 +117,11 @@ class AchRejectAdmin(ActivityAdmin):
 @admin.register(AccountChange)
 class AccountChangeAdmin(ActivityAdmin):
     activity_kind = "changes"
-    list_display = ["account", "biller", "kind", "value", "at"]
+    list_display = ["account", "biller", "kind", "value", "at_local"]
     list_filter = ["biller", "kind"]
     search_fields = ["account__account_number", "value"]
     date_hierarchy = "at"
+    at_local = biller_time("at", "at (biller's time)")
     actions = ["download_csv"]
     csv_fields = ("biller", "account", "kind", "value", "at")
 

@@ -151,3 +151,15 @@ def test_it_lists_rejects_and_changes_read_only_and_lets_support_import_them(cli
     assert client.get(reverse(f"admin:exports_{model}_add")).status_code == 403
     client.logout()
     assert client.get(changelist).status_code == 302
+
+
+def test_the_payment_list_shows_times_in_the_billers_zone(client_for):
+    from billers.models import Biller
+    from tests.exports.conftest import make_csv, payment_row
+
+    biller = Biller.objects.get(slug="demo-watersmart")
+    Account.objects.get_or_create(biller=biller, account_number="1001", defaults={"customer_name": "J"})
+    import_activity("payments", biller, make_csv("payments", [
+        payment_row(PaymentGUID="late-evening", PaymentDate="2025-01-21T07:59:59Z")]))
+    html = client_for("auditor").get("/admin/exports/payment/").content.decode()
+    assert "2025-01-20 23:59:59 PST" in html
