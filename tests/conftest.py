@@ -1,10 +1,5 @@
 """Fixtures shared by the whole suite."""
-from pathlib import Path
-
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +41,6 @@ def client_for(client, demo):
 
 @pytest.fixture
 def shared_dir():
-    if not SHARED.is_dir():
-        pytest.skip(f"the shared folder {SHARED} is not beside the repository")
-    return SHARED
+    from tests.shared import shared
+
+    return shared()
