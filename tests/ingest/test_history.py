@@ -1,6 +1,7 @@
 """Load history for auditors: the list filtered by biller, format, status and date, searched
 by file name or SHA-256, each load with its events; CSV and XLSX export."""
 import csv
+import datetime
 import io
 import re
 
@@ -36,7 +37,9 @@ def test_it_filters_the_history_by_biller_format_status_and_date(history):
     assert listed(auditor, file_format__id__exact=parsed.file_format_id) == {parsed.pk}
     assert listed(auditor, status__exact="loaded") == {loaded.pk}
     day = loaded.created_at.date()
-    assert listed(auditor, created_at__gte=day.isoformat()) == {loaded.pk, parsed.pk}
+    midnight = loaded.created_at.replace(hour=0, minute=0, second=0, microsecond=0)  # as the date filter sends it
+    assert listed(auditor, created_at__gte=str(midnight)) == {loaded.pk, parsed.pk}
+    assert listed(auditor, created_at__gte=str(midnight + datetime.timedelta(days=1))) == set()
     assert listed(auditor, created_at__year=day.year + 1) == set()
     assert listed(auditor, q=loaded.sha256) == {loaded.pk}
     assert listed(auditor, q="incode_invoice") == {parsed.pk}
