@@ -36,14 +36,15 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_watersmart_invoices(path, rows):
-    """A WaterSmart invoice file of `rows` valid invoices (deterministic)."""
+def write_watersmart_invoices(path, rows, cents_offset=0):
+    """A WaterSmart invoice file of `rows` valid invoices (deterministic); another
+    `cents_offset` gives the same invoices with other amounts (a next day's file)."""
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write("AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,"
                   "TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID,BlockPaymentsCC,BlockPaymentsEFT,"
                   "DisplayAccountNumber\r\n")
         for n in range(rows):
-            amount = f"{(n * 37) % 100000 / 100:.2f}"
+            amount = f"{((n * 37) % 100000 + cents_offset) / 100:.2f}"
             out.write(f'{100000 + n},"Customer {n}, Jr.",{n} Main St,,Fresno,CA,93701,01/15/2025,02/05/2025,'
                       f"{amount},0.00,{5000000 + n},1,0,0,\r\n")
 
@@ -98,3 +99,71 @@ def run(rows, codes=None, workdir=None):
             measurements.append(bench_parse(code, path))
             path.unlink()
     return measurements
+
+
+BENCH_BILLER = "bench-watersmart"
+
+
+def bench_pipeline(rows, workdir=None):
+    """The real pipeline on the configured database: upload, parse and stage, load; first a
+    file of new accounts and invoices, then the next day's file updating all of them.
+    Everything it creates (biller, user, loads, ledger rows, stored files) is removed after."""
+    from django.core.files import File
+
+    from ingest import pipeline
+
+    biller, user = _bench_biller_and_user()
+    measurements = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
+            for label, offset in (("new", 0), ("updated", 1)):
+                path = Path(tmp) / f"bench-{label}.csv"
+                write_watersmart_invoices(path, rows, cents_offset=offset)
+                with open(path, "rb") as handle:
+                    load = pipeline.upload(biller, "watersmart.invoice", File(handle, name=path.name), user)
+                started = time.perf_counter()
+                pipeline.parse_load(load.pk, user.pk)
+                load.refresh_from_db()
+                measurements.append(Measurement(f"parse+stage watersmart.invoice ({label})", load.records_count,
+                                                time.perf_counter() - started, peak_rss_mb(),
+                                                {"status": load.status, "ok": load.ok_count}))
+                pipeline.approve(load, user)
+                started = time.perf_counter()
+                pipeline.run_load(load.pk, user.pk)
+                load.refresh_from_db()
+                measurements.append(Measurement(f"load watersmart.invoice ({label})", load.ok_count,
+                                                time.perf_counter() - started, peak_rss_mb(),
+                                                {"status": load.status}))
+                if load.status != "loaded":
+                    raise RuntimeError(f"bench load {load.pk} ended {load.status}: {load.failure}")
+    finally:
+        _remove_bench_data(biller, user)
+    return measurements
+
+
+def _bench_biller_and_user():
+    from django.contrib.auth.models import User
+
+    from billers.models import Biller, BillerFileFormat, FileFormat
+
+    if Biller.objects.filter(slug=BENCH_BILLER).exists():
+        raise RuntimeError(f"a biller {BENCH_BILLER!r} exists already (a previous bench did not clean up?)")
+    biller = Biller.objects.create(name="Benchmark (temporary)", slug=BENCH_BILLER, integration="watersmart",
+                                   time_zone="America/Los_Angeles", active=True)
+    BillerFileFormat.objects.create(biller=biller, file_format=FileFormat.objects.get(code="watersmart.invoice"))
+    user = User.objects.create(username=f"{BENCH_BILLER}-runner", is_superuser=True)
+    return biller, user
+
+
+def _remove_bench_data(biller, user):
+    from billers.models import Account, Invoice
+    from ingest.models import Load
+
+    Invoice.objects.filter(biller=biller).delete()
+    Account.objects.filter(biller=biller).delete()
+    for load in Load.objects.filter(biller=biller):
+        load.file.delete(save=False)
+        load.delete()
+    biller.file_formats.all().delete()
+    biller.delete()
+    user.delete()

@@ -23,3 +23,23 @@ def test_it_prints_a_table_by_default():
     lines = out.getvalue().splitlines()
     assert lines[0].split() == ["step", "records", "seconds", "records/s", "peak", "RSS", "MB"]
     assert lines[1].split()[:3] == ["parse", "watersmart.invoice", "10"]
+
+
+def test_the_pipeline_bench_loads_every_row_twice_and_leaves_nothing_behind(db):
+    from django_q.models import Schedule
+
+    from billers.models import Account, Biller, Invoice
+    from ingest.models import Load
+
+    def counts():
+        return (Biller.objects.count(), Account.objects.count(), Invoice.objects.count(), Load.objects.count(),
+                Schedule.objects.count())
+
+    before = counts()
+    out = io.StringIO()
+    call_command("bench", "--rows", "120", "--format", "watersmart.invoice", "--pipeline", "--json", stdout=out)
+    steps = {m["step"]: m for m in json.loads(out.getvalue())["measurements"]}
+    assert steps["parse+stage watersmart.invoice (new)"]["notes"] == {"status": "parsed", "ok": 120}
+    assert steps["load watersmart.invoice (new)"]["records"] == 120
+    assert steps["load watersmart.invoice (updated)"]["notes"] == {"status": "loaded"}
+    assert counts() == before

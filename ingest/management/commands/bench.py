@@ -14,17 +14,25 @@ class Command(BaseCommand):
         parser.add_argument("--format", action="append", dest="codes", choices=sorted(bench.GENERATORS),
                             help="only this format (repeatable)")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+        parser.add_argument("--pipeline", action="store_true",
+                            help="also upload, stage and load on the configured database (a temporary biller, "
+                                 "removed afterwards): a file of new invoices, then one updating them all")
 
-    def handle(self, *args, rows, codes, json: bool, **options):
+    def handle(self, *args, rows, codes, json: bool, pipeline: bool, **options):
         if rows < 1:
             raise CommandError("--rows must be at least 1")
         measurements = bench.run(rows, codes)
+        if pipeline:
+            try:
+                measurements += bench.bench_pipeline(rows)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
         if json:
             self.stdout.write(_json({"rows": rows, "measurements": [m.to_json() for m in measurements]}))
             return
-        self.stdout.write(f"{'step':42} {'records':>9} {'seconds':>8} {'records/s':>10} {'peak RSS MB':>11}")
+        self.stdout.write(f"{'step':46} {'records':>9} {'seconds':>8} {'records/s':>10} {'peak RSS MB':>11}")
         for m in measurements:
-            self.stdout.write(f"{m.step:42} {m.records:>9} {m.seconds:>8.2f} {m.per_second:>10.0f} {m.peak_rss_mb:>11.0f}")
+            self.stdout.write(f"{m.step:46} {m.records:>9} {m.seconds:>8.2f} {m.per_second:>10.0f} {m.peak_rss_mb:>11.0f}")
 
 
 def _json(value):
