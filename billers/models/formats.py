@@ -19,7 +19,7 @@ class FileFormat(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     kind = models.CharField(max_length=20, help_text="invoice, adjustment, payments, rejects, changelog")
     extension = models.CharField(max_length=10)
-    delimiter = models.CharField(max_length=30)
+    delimiter = models.CharField(max_length=60)
     naming_convention = models.CharField(max_length=200, blank=True)
     default_invoice_type_id = models.PositiveIntegerField("default InvoiceTypeID", null=True, blank=True)
     history = HistoricalRecords()
