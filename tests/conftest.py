@@ -43,6 +43,14 @@ def pytest_collection_modifyitems(config, items):
                 reason="postgresql leg: run `DATABASE_URL=postgres://... bin/test` or `bash .ci/run`"))
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, for fixtures that act on failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 def pytest_terminal_summary(terminalreporter):
     for kind in ("browser", "workers"):
         folder = ARTIFACTS / kind
@@ -89,6 +97,24 @@ def qclusters(request, committed_db, monkeypatch):
         pytest.fail("qcluster teardown: " + "; ".join(problems), pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server without a media handler.
+
+    The portal publishes no MEDIA_URL (MEDIA_URL = None: stored files go out only through
+    permission-checked views); Django's live server wraps every request in a handler for
+    MEDIA_URL and fails on None. The static files handler is kept."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(addr, start=False)
+    static_handler = server.thread.static_handler
+    server.thread.static_handler = lambda media_handler: static_handler(media_handler.application)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def demo_data(committed_db):
     from billers.demo import seed_demo
@@ -109,6 +135,9 @@ def browser(request, live_server, demo_data):
     session = BrowserSession(live_server.url, artifact_dir(request, "browser"))
     try:
         yield session
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            session.shoot_failure()
     finally:
         session.close()
 
