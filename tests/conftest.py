@@ -1,4 +1,4 @@
-"""Shared fixtures, and the gate of the CI legs.
+"""Fixtures shared by the whole suite, and the gate of the CI legs.
 
 The suite has three kinds of tests beyond the plain ones, each marked (pyproject.toml):
 
@@ -17,8 +17,54 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "artifacts"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+ARTIFACTS = REPO_ROOT / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo data once per test database; each test then runs in a transaction."""
+    from billers.demo import seed_demo
+
+    with django_db_blocker.unblock():
+        seed_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data of DESIGN.md (three billers, four users). Seeded once per session;
+    seeding again restores it after tests that flush the database (live server, workers)."""
+    from django.contrib.auth.models import User
+
+    from billers.demo import DEMO_BILLERS, DEMO_USERS, seed_demo
+    from billers.models import Biller, FileFormat
+
+    seeded = (Biller.objects.filter(slug__in=[b["slug"] for b in DEMO_BILLERS]).count() == len(DEMO_BILLERS)
+              and User.objects.filter(username__in=[u for u, _ in DEMO_USERS]).count() == len(DEMO_USERS)
+              and FileFormat.objects.exists())
+    if not seeded:
+        seed_demo()
+
+
+@pytest.fixture
+def client_for(client, demo):
+    """A test client logged in as one of the demo users (im, support, support2, auditor)."""
+    from django.contrib.auth.models import User
+
+    def login(username):
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return login
+
+
+@pytest.fixture
+def shared_dir():
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared folder {SHARED} is not beside the repository")
+    return SHARED
+
 
 LEGS = {
     "workers": ("ICPORTAL_WORKERS_LEG", "two qcluster workers on Redis and PostgreSQL"),
@@ -36,8 +82,8 @@ def pytest_collection_modifyitems(config, items):
         for marker, (variable, needs) in LEGS.items():
             if item.get_closest_marker(marker) and not leg_enabled(marker):
                 item.add_marker(pytest.mark.skip(
-                    reason=f"{marker} leg (needs {needs}): run `{variable}=1 bin/test -m {marker}` "
-                           f"with DATABASE_URL and Q_BROKER set, or `bash .ci/run`"))
+                    reason=f"{marker} leg (needs {needs}): run `bash .ci/run`, or see README.md "
+                           f"'Continuous integration' for `{variable}=1 bin/test -m {marker}`"))
         if item.get_closest_marker("postgresql") and not on_postgresql:
             item.add_marker(pytest.mark.skip(
                 reason="postgresql leg: run `DATABASE_URL=postgres://... bin/test` or `bash .ci/run`"))
@@ -116,19 +162,12 @@ def live_server(request):
 
 
 @pytest.fixture
-def demo_data(committed_db):
-    from billers.demo import seed_demo
-
-    seed_demo()
-
-
-@pytest.fixture
-def browser(request, live_server, demo_data):
+def browser(request, live_server, committed_db, demo):
     """Chromium through Playwright's sync API, one context per logged-in user.
 
     Playwright's sync API runs an event loop in this thread while it is open, and Django
     refuses ORM calls from a thread with a running loop: database set-up happens in fixtures
-    before it starts (demo_data), and a test that must query the database meanwhile uses
+    before it starts (demo), and a test that must query the database meanwhile uses
     `browser.db(fn)`, which runs fn in a thread of its own."""
     from tests.support.browser import BrowserSession
 

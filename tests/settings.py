@@ -18,3 +18,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 Q_CLUSTER["sync"] = True  # noqa: F405  tasks run inline unless a test starts real workers
+STATIC_ROOT = tempfile.mkdtemp(prefix="icportal-test-static-")

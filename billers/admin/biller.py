@@ -1,0 +1,181 @@
+"""Admin for billers and everything implementation managers configure per biller."""
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from billers.admin.forms import BillerFileFormatForm, BillerSettingForm
+from billers.admin.history import configuration_history_view
+from billers.models import (Account, AdvancedSetting, BifCustomization, BifFeature, Biller,
+                            BillerFileFormat, BillerSetting, Invoice, InvoiceDetail)
+
+
+class BillerSettingInline(admin.TabularInline):
+    model = BillerSetting
+    form = BillerSettingForm
+    extra = 0
+    autocomplete_fields = ["setting"]
+
+
+class BifInline(admin.TabularInline):
+    model = BifCustomization
+    extra = 0
+    fields = ["feature", "source", "value", "rule"]
+    ordering = ["feature__name"]
+
+
+class BillerFileFormatInline(admin.TabularInline):
+    model = BillerFileFormat
+    form = BillerFileFormatForm
+    extra = 0
+    verbose_name_plural = "file formats"
+
+
+@admin.register(Biller)
+class BillerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "integration", "time_zone", "active", "requires_second_approver",
+                    "export_run_time", "formats_enabled", "accounts_link"]
+    list_filter = ["integration", "active", "requires_second_approver", "time_zone"]
+    search_fields = ["name", "slug", "guid"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["guid", "configuration_history_link"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "guid", "integration", "active"]}),
+        ("Operations", {"fields": ["time_zone", "export_run_time", "requires_second_approver"]}),
+        ("History", {"fields": ["configuration_history_link"]}),
+    ]
+    inlines = [BillerSettingInline, BifInline, BillerFileFormatInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            _formats=Count("file_formats", distinct=True))
+
+    @admin.display(description="formats", ordering="_formats")
+    def formats_enabled(self, obj):
+        return obj._formats
+
+    @admin.display(description="accounts")
+    def accounts_link(self, obj):
+        url = reverse("admin:billers_account_changelist") + f"?biller__id__exact={obj.pk}"
+        return format_html('<a href="{}">accounts</a>', url)
+
+    @admin.display(description="configuration history")
+    def configuration_history_link(self, obj):
+        if obj.pk is None:
+            return "-"
+        url = reverse("admin:billers_biller_configuration_history", args=[obj.pk])
+        return format_html('<a href="{}">Settings, BIF and format changes: who and when</a>', url)
+
+    def get_urls(self):
+        return [
+            path("<int:object_id>/configuration-history/",
+                 self.admin_site.admin_view(configuration_history_view(self)),
+                 name="billers_biller_configuration_history"),
+        ] + super().get_urls()
+
+
+@admin.register(AdvancedSetting)
+class AdvancedSettingAdmin(SimpleHistoryAdmin):
+    list_display = ["setting_id", "description", "value_type", "default_value", "unique_per_biller"]
+    list_filter = ["value_type"]
+    search_fields = ["setting_id", "description", "details"]
+
+
+@admin.register(BillerSetting)
+class BillerSettingAdmin(SimpleHistoryAdmin):
+    form = BillerSettingForm
+    list_display = ["biller", "setting", "short_value"]
+    list_filter = ["setting", "biller"]
+    search_fields = ["biller__name", "biller__slug", "value"]
+    list_select_related = ["biller", "setting"]
+
+    def get_fields(self, request, obj=None):
+        return ["biller", "setting", "value"]
+
+    @admin.display(description="value")
+    def short_value(self, obj):
+        return obj.value if len(obj.value) < 80 else obj.value[:77] + "..."
+
+
+@admin.register(BifFeature)
+class BifFeatureAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "value_kind", "accepts_rule"]
+    list_filter = ["value_kind", "accepts_rule"]
+    search_fields = ["name", "description"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BifCustomization)
+class BifCustomizationAdmin(SimpleHistoryAdmin):
+    list_display = ["biller", "feature", "source", "value", "rule"]
+    list_filter = ["source", "biller", "feature"]
+    search_fields = ["biller__name", "feature__name", "value", "rule"]
+    list_select_related = ["biller", "feature"]
+
+
+@admin.register(BillerFileFormat)
+class BillerFileFormatAdmin(SimpleHistoryAdmin):
+    form = BillerFileFormatForm
+    list_display = ["biller", "file_format", "enabled", "invoice_type_id", "invoice_format_guid", "options"]
+    list_filter = ["enabled", "file_format__direction", "file_format", "biller"]
+    search_fields = ["biller__name", "file_format__code"]
+    list_select_related = ["biller", "file_format"]
+
+    def get_fields(self, request, obj=None):
+        return ["biller"] + BillerFileFormatForm.Meta.fields
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by loads: everyone with the view permission reads, nobody edits here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["account_number", "customer_name", "biller", "city", "state", "current_balance",
+                    "block_payments_cc", "block_payments_ach", "updated_at"]
+    list_filter = ["biller", "block_payments_cc", "block_payments_ach"]
+    search_fields = ["account_number", "customer_name", "display_account_number", "address1"]
+    list_select_related = ["biller"]
+    show_full_result_count = False
+
+
+class InvoiceDetailInline(admin.TabularInline):
+    model = InvoiceDetail
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["invoice_number", "account", "biller", "invoice_date", "due_date", "total_amount_due",
+                    "past_due", "invoice_type_id", "load"]
+    list_filter = ["biller", "invoice_type_id", "invoice_date"]
+    search_fields = ["invoice_number", "account__account_number", "account__customer_name"]
+    date_hierarchy = "invoice_date"
+    list_select_related = ["biller", "account", "load"]
+    inlines = [InvoiceDetailInline]
+    show_full_result_count = False

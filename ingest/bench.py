@@ -1,0 +1,100 @@
+"""The performance benchmark behind `manage.py bench`: generated partner files of N records,
+parsed (and, with a database, staged and loaded) while time and peak memory are measured.
+
+Targets live here, not in timed tests: the command prints throughput so that a change can
+be compared run against run on the same machine.
+"""
+import datetime
+import os
+import resource
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.formats import ParseConfig, parse
+
+
+@dataclass
+class Measurement:
+    step: str
+    records: int
+    seconds: float
+    peak_rss_mb: float
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def per_second(self):
+        return self.records / self.seconds if self.seconds else 0.0
+
+    def to_json(self):
+        return {**asdict(self), "records_per_second": round(self.per_second)}
+
+
+def peak_rss_mb():
+    """The process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_watersmart_invoices(path, rows):
+    """A WaterSmart invoice file of `rows` valid invoices (deterministic)."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,"
+                  "TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID,BlockPaymentsCC,BlockPaymentsEFT,"
+                  "DisplayAccountNumber\r\n")
+        for n in range(rows):
+            amount = f"{(n * 37) % 100000 / 100:.2f}"
+            out.write(f'{100000 + n},"Customer {n}, Jr.",{n} Main St,,Fresno,CA,93701,01/15/2025,02/05/2025,'
+                      f"{amount},0.00,{5000000 + n},1,0,0,\r\n")
+
+
+def write_incode_invoices(path, blocks):
+    """A Tyler Incode pseudo-XML invoice file of `blocks` valid <account> blocks."""
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<Incode_UB_Bills run="2021-06-30">\n')
+        for n in range(blocks):
+            account = f"10-{n // 100000:04d}-{n % 100000:05d}"
+            out.write(
+                f'<account>\n<Acct_info Account No="{account}" Name="CUSTOMER {n}" Status="A"/>\n'
+                f'<Bill_info Due_dt="07/15/2021" Bill_dt="06/30/2021" Drft_dt="" Due="0000{n % 1000:03d}.11" '
+                f'Pen="0000001.00" Pen_dt="07/16/2021" CutOff_dt="07/30/2021"/>\n'
+                f'<Hist_info L_p_amt="0000050.00" L_b_amt="0000050.00" T_pmts="0000050.00" T_amp_adjs="0000000.00" '
+                f'T_pens="0000000.00" arrear="0000000.00" Age_1="0000000.00"/>\n'
+                f'<Address_info Ssa="{n} MAIN ST" St_no="{n}" B_a1="PO BOX {n}" B_a2="" B_city="KANSAS CITY" '
+                f'B_st="MO" B_zip="64101"/><Bill_det>\n'
+                f"<BillCode><BillCodeDescription>WATER</BillCodeDescription><Amount>0000045.67</Amount></BillCode>\n"
+                f'</Bill_det>\n<Usage Month="Jan" Qty="00010300"/>\n'
+                f'<Meter Number="{n}" Cur_read="10450" Prv_read="10200" Usage="250"/>\n</account>\n')
+        out.write("</Incode_UB_Bills>\n")
+
+
+GENERATORS = {
+    "watersmart.invoice": write_watersmart_invoices,
+    "incode.invoice.skip_landlord": write_incode_invoices,
+}
+
+
+def bench_parse(code, path, config=None):
+    """Parse a file record by record (as staging does) and measure it."""
+    started = time.perf_counter()
+    result = parse(code, lambda: open(path, "rb"), config or ParseConfig(file_creation_date=datetime.date.today()))
+    count = 0
+    for _record in result.records():
+        count += 1
+    seconds = time.perf_counter() - started
+    summary = result.summary
+    assert summary["records"] == count, f"counted {count}, summary says {summary['records']}"
+    return Measurement(f"parse {code}", count, seconds, peak_rss_mb(),
+                       {"ok": summary["ok"], "error": summary["error"], "file_mb": round(os.path.getsize(path) / 2**20, 1)})
+
+
+def run(rows, codes=None, workdir=None):
+    """Generate and parse one file per format; returns the measurements."""
+    measurements = []
+    with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
+        for code in codes or GENERATORS:
+            path = Path(tmp) / f"bench-{code}.dat"
+            GENERATORS[code](path, rows)
+            measurements.append(bench_parse(code, path))
+            path.unlink()
+    return measurements

@@ -1,0 +1,202 @@
+"""Value converters shared by every inbound format (FORMATS.md section 2).
+
+In the spirit of django-import-export's widgets: a `Converter` has `clean` (raw text of the
+file -> Python value, `None` for a blank value, `ConversionError` for a bad one, its message
+naming the raw value) and `render` (Python value -> the JSON value of FORMATS.md 6).
+Amounts are `Decimal`, never `float`.
+"""
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+
+class ConversionError(ValueError):
+    """A raw value that does not convert; `str()` is the user message (names the value)."""
+
+
+def shown(raw: str, limit: int = 60) -> str:
+    """The raw value quoted for a message: control characters escaped, long values cut."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in raw[:limit])
+    return f"'{text}…'" if len(raw) > limit else f"'{text}'"
+
+
+@dataclass(frozen=True)
+class Converter:
+    name: str  # shown in the admin's marker table, e.g. "amount"
+    clean: Callable[[str], Any]
+    render: Callable[[Any], Any] = lambda value: value
+
+
+# --- text -----------------------------------------------------------------------------
+
+# U+0000-U+001F and U+007F, except those Python counts as whitespace (\t \n \v \f \r, U+001C-U+001F)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+
+
+def clean_text(raw: str) -> str | None:
+    """Trimmed text; a control character other than whitespace is an error."""
+    value = raw.strip()
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ConversionError(f"{shown(value)} contains the control character U+{ord(bad[0]):04X}")
+    return value or None
+
+
+def clean_name(raw: str) -> str | None:
+    """Text whose inner runs of (Unicode) whitespace collapse to one space."""
+    value = clean_text(raw)
+    return " ".join(value.split()) if value else None
+
+
+def clean_zip(raw: str) -> str | None:
+    value = raw.strip()
+    if value and not re.fullmatch(r"[0-9]+(-[0-9]{4})?", value):
+        raise ConversionError(f"{shown(value)} is not a zip code (digits, optional -NNNN)")
+    return value or None
+
+
+def clean_integer(raw: str) -> int | None:
+    value = raw.strip()
+    if value and not re.fullmatch(r"[+-]?[0-9]{1,9}", value):
+        raise ConversionError(f"{shown(value)} is not an integer")
+    return int(value) if value else None
+
+
+def one_of(*allowed: int) -> Callable[[str], int | None]:
+    """An integer that must be one of `allowed` ("must be 1 or 2")."""
+    def clean(raw: str) -> int | None:
+        value = clean_integer(raw)
+        if value is not None and value not in allowed:
+            raise ConversionError("must be " + " or ".join(str(a) for a in allowed))
+        return value
+    return clean
+
+
+_BOOLEANS = {"1": True, "y": True, "true": True, "0": False, "n": False, "false": False}
+
+
+def clean_boolean(raw: str) -> bool | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if value.lower() not in _BOOLEANS:
+        raise ConversionError(f"{shown(value)} is not a boolean (accepted: 1, 0, Y, N, true, false)")
+    return _BOOLEANS[value.lower()]
+
+
+# --- amounts --------------------------------------------------------------------------
+
+_AMOUNT = re.compile(
+    r"(?P<open>\()?(?P<lead>[-+])?\$?(?P<lead2>[-+])?"
+    r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<frac>[0-9]*))?"
+    r"(?P<trail>-)?(?P<close>\))?"
+)
+MAX_INTEGER_DIGITS = 10
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,10}\.[0-9]{2}")  # the common case, e.g. 0000137.47
+
+
+def clean_amount(raw: str) -> Decimal | None:
+    """`0000137.47`, `-12.5`, `12.50-`, `(12.50)`, `$1,234.5` -> Decimal with two places."""
+    value = raw.strip()
+    if not value:
+        return None
+    if _PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value) + 0  # + 0: -0.00 becomes 0.00
+    match = _AMOUNT.fullmatch(value)
+    signs = match and [g for g in ("open", "lead", "lead2", "trail") if match[g]]
+    if (not match or not (match["int"] or match["frac"]) or bool(match["open"]) != bool(match["close"])
+            or len(signs) > 1):
+        raise ConversionError(f"{shown(value)} is not an amount")
+    integer, fraction = match["int"].replace(",", "").lstrip("0"), match["frac"] or ""
+    if len(integer) > MAX_INTEGER_DIGITS:
+        raise ConversionError(f"{shown(value)} has more than {MAX_INTEGER_DIGITS} digits before the point")
+    if fraction[2:].strip("0"):
+        raise ConversionError(f"{shown(value)} has more than two decimals")
+    amount = Decimal(f"{integer or '0'}.{fraction[:2].ljust(2, '0')}")
+    negative = (match["lead"] or match["lead2"]) == "-" or bool(match["trail"] or match["open"])
+    return -amount if negative and amount else amount
+
+
+_STRICT_AMOUNT = re.compile(r"-?[0-9]*(\.[0-9]*)?")
+
+
+def clean_strict_amount(raw: str) -> Decimal | None:
+    """Incode "New Balance": only digits, one '.', and a leading '-'."""
+    value = raw.strip()
+    if value and not _STRICT_AMOUNT.fullmatch(value):
+        raise ConversionError(f"{shown(value)} has characters other than digits, '.' and a leading '-'")
+    return clean_amount(value)
+
+
+def render_amount(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+# --- dates ----------------------------------------------------------------------------
+
+_TIME = r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s?[AaPp][Mm])?|T[0-9]{2}:[0-9]{2}:[0-9]{2})?"
+_DATES = [
+    (re.compile(r"(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})" + _TIME), 0),
+    (re.compile(r"(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{2})" + _TIME), 2000),
+    (re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})" + _TIME), 0),
+    (re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})" + _TIME), 0),
+]
+DATE_FORMS = "MM/DD/YYYY, M/D/YYYY, MM/DD/YY, YYYY-MM-DD, YYYYMMDD"
+
+
+def clean_date(raw: str) -> datetime.date | None:
+    value = raw.strip()
+    if not value:
+        return None
+    for pattern, century in _DATES:
+        match = pattern.fullmatch(value)
+        if match:
+            try:
+                return datetime.date(century + int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                break
+    raise ConversionError(f"{shown(value)} is not a date (accepted: {DATE_FORMS})")
+
+
+def render_us_date(value: datetime.date) -> str:
+    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def clean_month(raw: str) -> str | None:
+    """`Jan`..`Dec` (any case) or `1`..`12` (`01`..) -> `Jan`..`Dec`."""
+    value = raw.strip()
+    if not value:
+        return None
+    if re.fullmatch(r"0?[1-9]|1[0-2]", value):
+        return MONTHS[int(value) - 1]
+    for month in MONTHS:
+        if value.casefold() == month.casefold():
+            return month
+    raise ConversionError(f"{shown(value)} is not a month (accepted: Jan..Dec, 1..12)")
+
+
+def clean_account_without_dashes(raw: str) -> str | None:
+    value = clean_text(raw)
+    return value.replace("-", "") or None if value else None
+
+
+# --- the converters the format tables use --------------------------------------------
+
+TEXT = Converter("text", clean_text)
+NAME = Converter("text, inner whitespace collapsed", clean_name)
+ZIP = Converter("zip: digits, optional -NNNN", clean_zip)
+INTEGER = Converter("integer", clean_integer)
+BOOLEAN = Converter("boolean (1/0, Y/N, true/false)", clean_boolean)
+AMOUNT = Converter("amount", clean_amount, render_amount)
+STRICT_AMOUNT = Converter("amount: digits, '.', leading '-' only", clean_strict_amount, render_amount)
+DATE = Converter("date", clean_date, datetime.date.isoformat)
+US_DATE = Converter("date rendered MM/DD/YYYY", clean_date, render_us_date)
+MONTH = Converter("month: Jan..Dec (input Jan or 1..12)", clean_month)
+ACCOUNT_WITHOUT_DASHES = Converter("text, every '-' removed", clean_account_without_dashes)
+ADJUSTMENT_TYPE = Converter("integer 1 or 2", one_of(1, 2))

@@ -1,0 +1,235 @@
+"""Tyler Incode V10: the block-by-block invoice file in two variants (FORMATS.md 4) and the
+V9 adjustment CSV with a header row in two variants (FORMATS.md 5.2)."""
+import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Iterable, Iterator
+
+from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRICT_AMOUNT, TEXT,
+                         US_DATE, Converter, shown)
+from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
+                     INVOICE_HEAD, UTILITY_INVOICE)
+from .markers import bill_code_amounts, bill_codes, elements, extract
+from .model import FileRefused, Record
+from .readers import Block, line_ends, read_blocks, read_csv
+from .spec import (BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
+                   Setting)
+
+SERVICE_ADDRESS = Markers("<Address_info Ssa=", "St_no=")
+
+
+def _invoice_fields(account: Converter, addresses: tuple, extra: tuple, details: tuple) -> tuple:
+    return (
+        *FILE_HEADER,
+        *INVOICE_HEAD,
+        Field("InvoiceNumber", 10, "IH", rule="YYYYMMDD of InvoiceDate + 'UB' + AccountNumber (as output)"),
+        Field("InvoiceDate", 11, "IH", Markers("Bill_dt=", "Drft_dt="), DATE, required=True),
+        Field("InvoiceDueDate", 12, "IH", Markers("Due_dt=", "Bill_dt="), DATE, required=True),
+        Field("TotalAmountDue", 13, "IH", Markers("Due=", "Pen="), AMOUNT, required=True),
+        Field("InvoiceTypeID", 252, "IH", Setting("invoice_type_id"),
+              rule="the biller's InvoiceTypeID for the format (default 42)"),
+        Field("PastDue", 407, "IH", Markers("arrear", "Age_1="), AMOUNT, rule="amount (leading zeros dropped)"),
+        Field("Custom10", 47, "IH", SERVICE_ADDRESS, NAME, rule="service address"),
+        Field("BalanceDue", 93, "IH", Markers("Due=", "Pen="), AMOUNT),
+        Field("LateFeeAmount", 186, "IH", Markers("T_pens", "arrear="), AMOUNT),
+        Field("LateFeeDate", 187, "IH", Markers("Pen_dt", "CutOff_dt="), DATE,
+              rule="date; absent or blank: InvoiceDueDate + the BIF LateFeeDate days (1)"),
+        *extra,
+        *CUSTOMER_HEAD,
+        Field("AccountNumber", 59, "CR", Markers("Account No=", "Name="), account, required=True),
+        Field("CustomerName", 60, "CR", Markers("Name=", "Status="), NAME, required=True),
+        *addresses,
+        Field("City", 63, "CR", Markers("B_city=", "B_st="), NAME),
+        Field("State", 64, "CR", Markers("B_st=", "B_zip="), NAME),
+        Field("Zip", 65, "CR", Markers("B_zip=", "/><Bill_det"), TEXT),
+        *UTILITY_INVOICE,
+        *details,
+    )
+
+
+SKIP_LANDLORD_CUSTOM = (
+    Field("Custom11", 94, "IH", rule="long digit line: account without '-', BalanceDue in cents "
+                                     "times ten padded to 13 and to 12 digits"),
+    Field("Custom12", 95, "IH", Markers("Svc_pr_read_date=", "Svc_cr_read_date="), US_DATE, conditional=True),
+    Field("Custom13", 96, "IH", Markers("Svc_cr_read_date", "Prorated="), US_DATE, conditional=True),
+    Field("Custom14", 97, "IH", Markers("L_b_amt=", "T_pmts="), AMOUNT, rule="amount text (previous balance)"),
+    Field("Custom15", 98, "IH", Markers("L_p_amt=", "L_b_amt="), AMOUNT, rule="amount text (previous payments)"),
+    Field("Custom16", 99, "IH", Markers("T_amp_adjs=", "T_pens="), AMOUNT, rule="amount text (adjustments)"),
+    Field("Custom17", 100, "IH", BillCode("WATER"), AMOUNT, conditional=True),
+    Field("Custom18", 101, "IH", BillCode("KC WATER - RENT"), AMOUNT, conditional=True),
+    Field("Custom19", 102, "IH", BillCode("SERVICE/WATER BASE"), AMOUNT, conditional=True),
+    Field("Custom20", 103, "IH", Markers("arrear", "Age_1="), AMOUNT, rule="amount text (past due)"),
+    Field("Custom21", 104, "IH", BillCode("BILLING CHARGE"), AMOUNT, conditional=True),
+    Field("Custom22", 105, "IH", BillCode("STREET LIGHTS"), AMOUNT, conditional=True),
+    Field("Custom23", 106, "IH", Markers("B_a1", "B_a2="), NAME, rule="billing address 1"),
+    Field("Custom24", 107, "IH", Markers("B_a2", "B_city="), NAME, rule="billing address 2"),
+)
+DETAIL_KINDS = {"Usage": "Monthly Usage Data", "Meter": "Meter Data", "Tier": "Tier Data"}
+DETAILS = (
+    Field("CustomField1", 83, "ID", Element("Usage", "Month"), MONTH),
+    Field("CustomField2", 84, "ID", Element("Usage", "Qty"), TEXT, rule="quantity as written"),
+    Field("CustomField3", 85, "ID", Element("Meter", "Number"), TEXT),
+    Field("CustomField4", 86, "ID", Element("Meter", "Cur_read"), TEXT),
+    Field("CustomField5", 87, "ID", Element("Meter", "Prv_read"), TEXT),
+    Field("CustomField6", 88, "ID", Element("Meter", "Usage"), TEXT),
+    Field("CustomField7", 89, "ID", Element("Tier", "Name"), NAME),
+    Field("CustomField8", 90, "ID", Element("Tier", "Units"), TEXT),
+    Field("CustomField9", 91, "ID", Element("Tier", "Total"), AMOUNT),
+)
+BILLING_ADDRESS = ("use_billing_address", True)
+SERVICE = ("use_billing_address", False)
+
+SKIP_LANDLORD_FIELDS = _invoice_fields(
+    ACCOUNT_WITHOUT_DASHES,
+    (Field("Address1", 61, "CR", SERVICE_ADDRESS, NAME, rule="service address"),
+     Field("Address2", 62, "CR", Constant(None))),
+    SKIP_LANDLORD_CUSTOM, DETAILS)
+INCLUDE_DASHES_FIELDS = _invoice_fields(
+    TEXT,
+    (Field("Address1", 61, "CR", SERVICE_ADDRESS, NAME, when=SERVICE, rule="service address"),
+     Field("Address1", 61, "CR", Markers("B_a1", "B_a2="), NAME, when=BILLING_ADDRESS,
+           rule="billing address 1 (#131 UseBillingAddress)"),
+     Field("Address2", 62, "CR", Constant(None), when=SERVICE),
+     Field("Address2", 62, "CR", Markers("B_a2", "B_city="), NAME, when=BILLING_ADDRESS,
+           rule="billing address 2 (#131 UseBillingAddress)")),
+    (), ())
+
+
+def raw_from_block(block: str, codes: dict, source) -> str | list[str] | None:
+    if isinstance(source, BillCode):
+        return bill_code_amounts(codes, source.description)
+    return extract(block, source.begin, source.end)
+
+
+def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlord: bool) -> Iterator[Record]:
+    header, customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
+    first_detail = [f for f in detail if not isinstance(f.source, Element)]
+    element_fields = [f for f in detail if isinstance(f.source, Element)]
+    marker = run.config.landlord_marker
+    for block in read_blocks(chunks):
+        if skip_landlord and marker and block.text and marker in block.text and not block.error:
+            yield run.skip(block.line, "landlord invoice")
+            continue
+        draft = Draft(block.line, block.error)
+        if block.text is not None:
+            draft.fill(header + customer, partial(raw_from_block, block.text, bill_codes(block.text)), run)
+        apply_rules(draft, run, {f.name for f in header})
+        run.note_duplicate(draft, "InvoiceNumber")
+        details = [draft.render(first_detail, run)]
+        if block.text is not None and element_fields:
+            details += detail_records(draft, block, element_fields, run)
+        yield run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
+                         customer=draft.render(customer, run), details=details)
+
+
+def apply_rules(draft: Draft, run: Run, fields: set[str]) -> None:
+    """InvoiceNumber, Custom11 and the LateFeeDate fallback (FORMATS.md 4.1, 4.3)."""
+    values = draft.values
+    account, date, due = values.get("AccountNumber"), values.get("InvoiceDate"), values.get("InvoiceDueDate")
+    values["InvoiceNumber"] = f"{date.year:04d}{date.month:02d}{date.day:02d}UB{account}" \
+        if account and date else None
+    if "Custom11" in fields:
+        values["Custom11"] = long_digit_line(account, values.get("BalanceDue"))
+    late_fee_failed = any(e.field == "LateFeeDate" for e in draft.errors)
+    if values.get("LateFeeDate") is None and due and not late_fee_failed:
+        try:
+            values["LateFeeDate"] = due + datetime.timedelta(days=run.config.late_fee_days)
+        except OverflowError:
+            draft.error("LateFeeDate", f"InvoiceDueDate {due} + {run.config.late_fee_days} days is not a date")
+
+
+def long_digit_line(account: str | None, balance: Decimal | None) -> str | None:
+    """`10100262501 0000000262110 000000262110` for account 10-1002-62501, balance 262.11."""
+    if account is None or balance is None:
+        return None
+    tenths_of_cents = str(max(int(balance * 100), 0) * 10)
+    return f"{account.replace('-', '')} {tenths_of_cents.zfill(13)} {tenths_of_cents.zfill(12)}"
+
+
+def detail_records(draft: Draft, block: Block, fields: list[Field], run: Run) -> list[dict]:
+    """One ID record per Usage, Meter and Tier element, in that order (FORMATS.md 4.5)."""
+    found: dict[str, list] = {tag: [] for tag in DETAIL_KINDS if any(f.source.tag == tag for f in fields)}
+    for tag, offset, attributes in elements(block.text, tuple(found)):
+        found[tag].append((offset, attributes))
+    records = []
+    for tag, located in found.items():
+        table = [f for f in fields if f.source.tag == tag]
+        for offset, attributes in located:
+            where = f"<{tag}> on line {block.line + line_ends(block.text, 0, offset)}"
+            element = Draft(draft.line)
+            if isinstance(attributes, str):
+                element.error("Description", attributes)
+            else:
+                element.fill(table, lambda source: attributes.get(source.attribute), run)
+            for error in element.errors:
+                draft.error(error.field, f"{where}: {error.message}")
+            records.append({"RowType": "ID", "Description": DETAIL_KINDS[tag], **element.render(table, run)})
+    return records
+
+
+# --- adjustments (V9 CSV with a header row) --------------------------------------------
+
+def numeric(value: str, run: Run) -> str | None:
+    """The IsNumeric check: digits once every '-' is removed."""
+    digits = value.replace("-", "")
+    return None if digits.isascii() and digits.isdigit() else "not numeric"
+
+
+def account_with_dashes(value: str, run: Run) -> str | None:
+    if not all(c.isascii() and (c.isalnum() or c in "-#") for c in value):
+        return f"{shown(value)} has characters other than letters, digits, '-' and '#'"
+    return None if run.config.skip_numeric_check else numeric(value, run)
+
+
+def _adjustment_fields(account: Converter, check, rule: str) -> tuple:
+    return (
+        *ADJUSTMENT_HEADER,
+        *ADJUSTMENT_HEAD,
+        Field("AccountNumber", 313, "AR", Column("Formatted Account Number"), account, required=True,
+              check=check, rule=rule),
+        Field("AdjustmentAmount", 314, "AR", Column("New Balance"), STRICT_AMOUNT, required=True,
+              blank=Decimal("0.00"), rule="only digits, one '.', a leading '-'; blank: 0.00"),
+        Field("AdjustmentTypeID", 316, "AR", Constant(2), rule="always 2 (balance differential)"),
+    )
+
+
+def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator[Record]:
+    table = spec.table("AR", run.config)
+    rows = read_csv(chunks)
+    header = next(rows, None)
+    if header is None:
+        raise FileRefused("no header row")
+    index: dict[str, int] = {}
+    for position, name in enumerate(header.fields):
+        index.setdefault(name.strip().casefold(), position)
+    for f in spec.fields:
+        if isinstance(f.source, Column) and f.source.name.casefold() not in index:
+            raise FileRefused(f"the header row has no '{f.source.name}' column")
+
+    def raw_of(fields: list[str], source: Column) -> str | None:
+        position = index[source.name.casefold()]
+        return fields[position] if position < len(fields) else None
+
+    for row in rows:
+        draft = Draft(row.line, row.error)
+        draft.fill(table, partial(raw_of, row.fields), run)
+        run.note_duplicate(draft, "AccountNumber")
+        yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
+
+
+FORMATS = (
+    FormatSpec("incode.invoice.skip_landlord", "invoice", "incode",
+               "InCode_UB_Invoice_Upload_SkipLandlordInvoices", SKIP_LANDLORD_FIELDS,
+               partial(read_invoices, skip_landlord=True), default_invoice_type_id=42),
+    FormatSpec("incode.invoice.include_dashes", "invoice", "incode",
+               "IF_InCode - Utility Invoice Upload - Include Dashes in Account Number",
+               INCLUDE_DASHES_FIELDS, partial(read_invoices, skip_landlord=False), default_invoice_type_id=42),
+    FormatSpec("incode.adjustment", "adjustment", "incode", "IF_InCode UB Adjustment - CSV With Header",
+               _adjustment_fields(ACCOUNT_WITHOUT_DASHES, numeric, "every '-' removed; must be digits"),
+               read_adjustments),
+    FormatSpec("incode.adjustment.include_dashes", "adjustment", "incode",
+               "IF_InCode UB Adjustment - CSV With Header - Include Dashes",
+               _adjustment_fields(TEXT, account_with_dashes, "kept as written (letters, digits, '-', '#'); "
+                                  "digits once '-' removed unless #131 SkipNumericCheck"),
+               read_adjustments),
+)

@@ -1,0 +1,219 @@
+"""How a format is declared: a table of `Field`s (where a value comes from, how it converts,
+whether it is required), and the small engine that fills a record from such a table.
+
+A new field is a new `Field` row; a format module only adds its few computed rules.
+"""
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Iterator
+
+from .converters import ConversionError, Converter
+from .model import FieldError, ParseConfig, Record, Tally
+
+
+# --- where a value comes from ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Position:
+    """1-based column of a positional CSV row."""
+    number: int
+    begin = property(lambda self: f"position {self.number}")
+    missing = property(lambda self: f"the row has no position {self.number}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a CSV file with a header row, by name (trimmed, case-insensitive)."""
+    name: str
+    begin = property(lambda self: f"column '{self.name}'")
+    missing = property(lambda self: f"the row has no column '{self.name}'")
+
+
+@dataclass(frozen=True)
+class Markers:
+    """The text between `begin` and `end` in an Incode block (FORMATS.md 4)."""
+    begin: str
+    end: str
+    missing = property(lambda self: f"begin marker '{self.begin}' not found")
+
+
+@dataclass(frozen=True)
+class BillCode:
+    """The summed `<Amount>` of the bill codes with this description (FORMATS.md 4.2)."""
+    description: str
+    begin = property(lambda self: f"bill code '{self.description}'")
+
+
+@dataclass(frozen=True)
+class Element:
+    """An attribute of a detail element of an Incode block (FORMATS.md 4.5)."""
+    tag: str
+    attribute: str
+    begin = property(lambda self: f"<{self.tag} {self.attribute}=...>")
+
+
+@dataclass(frozen=True)
+class Constant:
+    value: Any
+    begin = ""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value of the parse configuration (the biller's settings), e.g. `invoice_format_guid`."""
+    name: str
+    begin = ""
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Set by the format's rule (see the field's `rule`)."""
+    begin = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # IC field name
+    filespec_id: int | None
+    record: str  # FH, IH, CR, ID, AH, AR; "-" for a column the portal ignores
+    source: Any = Computed()
+    converter: Converter | None = None
+    required: bool = False
+    conditional: bool = False  # absent in some files: not set, never an error
+    blank: Any = None  # the value of a blank (present but empty) raw value
+    check: Callable[[Any, "Run"], str | None] | None = None  # rule on the converted value
+    when: tuple[str, bool] | None = None  # (ParseConfig flag, value) under which it applies
+    rule: str = ""
+
+    def __post_init__(self):
+        # How the engine treats the field, decided once: "file" (read from the file and
+        # converted), "computed" (set by the format's rule), "constant" or "setting".
+        kind = {Constant: "constant", Setting: "setting", Computed: "computed"}.get(type(self.source), "file")
+        object.__setattr__(self, "kind", kind)
+
+    def applies(self, config: ParseConfig) -> bool:
+        return self.when is None or getattr(config, self.when[0]) == self.when[1]
+
+    def marker_row(self) -> dict:
+        rule = [self.rule or (self.converter.name if self.converter else "")]
+        rule += ["required"] * self.required + ["conditional"] * self.conditional
+        if self.when:
+            rule.append(f"when {self.when[0]} is {self.when[1]}")
+        return {"field": self.name, "filespec_id": self.filespec_id, "record": self.record,
+                "begin": self.source.begin, "end": getattr(self.source, "end", ""),
+                "rule": "; ".join(r for r in rule if r)}
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    code: str
+    kind: str  # "invoice" | "adjustment"
+    partner: str  # "watersmart" | "incode"
+    name: str  # IC's name of the format
+    fields: tuple[Field, ...]
+    read: Callable[["FormatSpec", Iterable[str], "Run"], Iterator[Record]]
+    default_invoice_type_id: int | None = None
+
+    def marker_rows(self) -> list[dict]:
+        return [f.marker_row() for f in self.fields]
+
+    def table(self, record: str, config: ParseConfig) -> list[Field]:
+        return [f for f in self.fields if f.record == record and f.applies(config)]
+
+
+# --- one parse ------------------------------------------------------------------------
+
+class Run:
+    """The state of one parse: configuration, counts, warnings, values seen for duplicates."""
+
+    def __init__(self, spec: FormatSpec, config: ParseConfig, warnings: list[str]):
+        self.spec, self.warnings, self.tally = spec, warnings, Tally()
+        self.config = dataclasses.replace(
+            config, invoice_type_id=config.invoice_type_id or spec.default_invoice_type_id)
+        self._seen: dict[str, dict[Any, int]] = {}  # field -> value -> first line
+
+    def first_line(self, field: str, value: Any, line: int) -> int | None:
+        """The line of an earlier record with the same value of `field` (None: first one)."""
+        if value is None:
+            return None
+        seen = self._seen.setdefault(field, {})
+        first = seen.get(value)
+        if first is None:
+            seen[value] = line
+        return first
+
+    def note_duplicate(self, draft: "Draft", field: str) -> None:
+        """A second record with the same value of `field` in one file is an error."""
+        first = self.first_line(field, draft.values.get(field), draft.line)
+        if first is not None:
+            draft.error(field, f"duplicate of line {first}")
+
+    def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
+        record = Record(draft.line, "error" if draft.errors else "ok", None, draft.errors, **parts)
+        self.tally.add(record, draft.values.get(amount_field))
+        return record
+
+    def skip(self, line: int, reason: str, **parts) -> Record:
+        record = Record(line, "skipped", reason, **parts)
+        self.tally.add(record, None)
+        return record
+
+
+class Draft:
+    """The values (Python objects) and errors of the record being built."""
+
+    def __init__(self, line: int, error: str | None = None):
+        self.line, self.values, self.errors = line, {}, []
+        if error:
+            self.error(None, error)
+
+    def error(self, field: str | None, message: str) -> None:
+        self.errors.append(FieldError(field, message, self.line))
+
+    def fill(self, fields: Iterable[Field], raw_of: Callable[[Any], Any], run: Run,
+             quiet_missing: bool = False) -> None:
+        """Converts every field read from the file; `raw_of(source)` gives the raw text,
+        `None` when the source is absent, a list for bill codes, or raises ConversionError."""
+        values = self.values
+        for f in fields:
+            if f.kind != "file":
+                continue
+            try:
+                raw = raw_of(f.source)
+                values[f.name] = value = self._convert(f, raw, quiet_missing)
+                if value is not None and f.check is not None and type(raw) is str:
+                    message = f.check(value, run)
+                    if message:
+                        self.error(f.name, message)
+            except ConversionError as exc:
+                values[f.name] = None
+                self.error(f.name, str(exc))
+
+    def _convert(self, f: Field, raw: Any, quiet_missing: bool) -> Any:
+        if raw is None:
+            if f.required and not quiet_missing:
+                self.error(f.name, f.source.missing)
+            return None
+        if type(raw) is list:  # several bill codes: their amounts are summed
+            amounts = [a for a in map(f.converter.clean, raw) if a is not None]
+            return sum(amounts, Decimal("0.00")) if amounts else None
+        value = f.converter.clean(raw)
+        if value is None:
+            if f.blank is None and f.required:
+                self.error(f.name, "required but blank")
+            return f.blank
+        return value
+
+    def render(self, fields: Iterable[Field], run: Run) -> dict:
+        """The JSON dict of one record table (FORMATS.md 6), in declaration order."""
+        out, values = {}, self.values
+        for f in fields:
+            if f.kind == "file" or f.kind == "computed":
+                value = values.get(f.name)
+                out[f.name] = f.converter.render(value) if value is not None and f.converter else value
+            elif f.kind == "constant":
+                out[f.name] = f.source.value
+            else:
+                out[f.name] = getattr(run.config, f.source.name)
+        return out

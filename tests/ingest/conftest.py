@@ -1,0 +1,45 @@
+"""Helpers for the ingest tests: the shared folder (samples, corpora, tools) and small
+wrappers that parse text or bytes held in memory."""
+import importlib.util
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from ingest.formats import ParseConfig, parse
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# ../shared relative to the repository root; IC_SHARED_DIR overrides it (e.g. in a worktree).
+SHARED = Path(os.environ.get("IC_SHARED_DIR") or REPO_ROOT.parent / "shared")
+
+
+def shared(*parts: str) -> Path:
+    """A path under the shared folder; skips the test when the folder is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared samples/corpora folder next to the repository)")
+    return path
+
+
+def load_compare():
+    """The comparison logic of shared/tools/compare_parse.py (its `diff` function)."""
+    spec = importlib.util.spec_from_file_location("compare_parse", shared("tools", "compare_parse.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.diff
+
+
+def parse_bytes(code: str, data: bytes, config: ParseConfig | None = None):
+    """(result, records as a list) for a file held in memory."""
+    result = parse(code, lambda: io.BytesIO(data), config or ParseConfig())
+    return result, list(result.records())
+
+
+def parse_text(code: str, text: str, config: ParseConfig | None = None):
+    return parse_bytes(code, text.encode("utf-8"), config)
+
+
+def errors_of(record) -> dict:
+    """{field: message} of a record's errors."""
+    return {e.field: e.message for e in record.errors}

@@ -1,0 +1,69 @@
+"""Marker extraction, value cleaning, bill codes and detail elements (FORMATS.md 4)."""
+import pytest
+
+from ingest.formats.converters import ConversionError
+from ingest.formats.markers import bill_code_amounts, bill_codes, clean_value, elements, extract
+
+BLOCK = '<Bill_info Due_dt="07/15/2021" Bill_dt=20210630 Drft_dt="" Due= 0000262.11 Pen="1"/>'
+
+
+@pytest.mark.parametrize("begin, end, expected", [
+    ("Bill_dt=", "Drft_dt=", "20210630"), ("Due_dt=", "Bill_dt=", "07/15/2021"), ("Drft_dt=", "Due=", ""),
+    ("Due=", "Pen=", "0000262.11"), ("Due_dt", "Bill_dt=", "07/15/2021"),
+])
+def test_it_extracts_the_text_between_markers(begin, end, expected):
+    assert extract(BLOCK, begin, end) == expected
+
+
+def test_it_treats_an_absent_begin_marker_as_an_absent_field():
+    assert extract(BLOCK, "Pen_dt=", "CutOff_dt=") is None
+
+
+def test_it_is_case_sensitive():
+    assert extract(BLOCK, "bill_dt=", "Drft_dt=") is None
+
+
+def test_it_names_both_markers_when_the_end_is_missing():
+    with pytest.raises(ConversionError, match=r"^end marker 'CutOff_dt=' not found after 'Bill_dt='$"):
+        extract(BLOCK, "Bill_dt=", "CutOff_dt=")
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (' ="06/30/2021" ', "06/30/2021"), ("= ' x ' ", "x"), ("==1", "=1"), ('"a"b"', 'a"b'), ('"', '"'),
+    ("JONES &amp; TOM &lt;&gt;&quot;&apos;", "JONES & TOM <>\"'"), ("&#65;&#x42;&#X43;", "ABC"),
+    ("&xxe; &#0; &#xD800; &#99999999;", "&xxe; &#0; &#xD800; &#99999999;"), ("&amp;amp;", "&amp;"),
+    ("'mixed\"", "'mixed\""),
+])
+def test_it_cleans_raw_values(raw, expected):
+    assert clean_value(raw) == expected
+
+
+def test_it_matches_bill_codes_exactly_and_sums_them():
+    block = ("<BillCodeDescription>KC WATER - RENT</BillCodeDescription><Amount>0000100.00</Amount>"
+             "<BillCodeDescription> water </BillCodeDescription><Amount>20.00</Amount>"
+             "<BillCodeDescription>WATER</BillCodeDescription><x/><Amount>17.47</Amount>"
+             "<BillCodeDescription>STREET LIGHTS</BillCodeDescription>"
+             "<BillCodeDescription>BILLING CHARGE</BillCodeDescription><Amount>1.50</Amount>")
+    codes = bill_codes(block)
+    assert bill_code_amounts(codes, "WATER") == ["20.00", "17.47"]
+    assert bill_code_amounts(codes, "KC WATER - RENT") == ["0000100.00"]
+    assert bill_code_amounts(codes, "SERVICE/WATER BASE") is None
+    with pytest.raises(ConversionError, match="no <Amount> after <BillCodeDescription>STREET LIGHTS"):
+        bill_code_amounts(codes, "STREET LIGHTS")
+    assert bill_code_amounts(codes, "billing charge") == ["1.50"]
+
+
+def test_it_reads_detail_elements_in_block_order():
+    block = ('<Usage Month="Jan" Qty="1"/><Meter Number="9"/>\n<Usage Month="02" Qty="2" ></Usage>'
+             '<Usages x="1"/><Tier Name="T &amp; 1" Total="1.00"/>')
+    found = list(elements(block, ("Usage", "Meter", "Tier")))
+    assert [(tag, attrs) for tag, _, attrs in found] == [
+        ("Usage", {"Month": "Jan", "Qty": "1"}), ("Meter", {"Number": "9"}),
+        ("Usage", {"Month": "02", "Qty": "2"}), ("Tier", {"Name": "T & 1", "Total": "1.00"})]
+
+
+@pytest.mark.parametrize("snippet", ['<Usage Month="Jan"', '<Usage Month=Jan/>', '<Usage M="&xxe;"/>',
+                                     '<Usage M="a\x01"/>', '<Usage M="1"></Usage'])
+def test_it_reports_a_detail_element_that_is_not_well_formed(snippet):
+    [(tag, _, message)] = list(elements(snippet, ("Usage",)))
+    assert isinstance(message, str) and ("not closed" in message or "not a well-formed element" in message)
