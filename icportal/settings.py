@@ -108,6 +108,9 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = None  # uploads and exports are served only through permission-checked views
 
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 200, minimum=1)
+# Loads of files up to this size are parsed and loaded inside the request; larger ones run as
+# django-q2 tasks (the load page shows their progress).
+INLINE_TASK_MAX_BYTES = envint("INLINE_TASK_MAX_BYTES", 1_000_000, minimum=0)
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -25,7 +25,8 @@ TRANSITIONS = {
     LoadStatus.PARSED: {LoadStatus.APPROVED, LoadStatus.REJECTED, LoadStatus.PARSING},
     LoadStatus.APPROVED: {LoadStatus.LOADING, LoadStatus.LOAD_FAILED},
     LoadStatus.LOADING: {LoadStatus.LOADED, LoadStatus.LOAD_FAILED},
-    LoadStatus.LOAD_FAILED: {LoadStatus.LOADING, LoadStatus.APPROVED},
+    # retry the load, or re-parse when the database changed under the preview
+    LoadStatus.LOAD_FAILED: {LoadStatus.LOADING, LoadStatus.PARSING},
     LoadStatus.LOADED: set(),
     LoadStatus.REJECTED: set(),
 }
@@ -45,8 +46,9 @@ class Load(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     size = models.BigIntegerField(help_text="bytes")
     encoding = models.CharField(max_length=20, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="uploaded_loads")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="uploaded_loads",
+                                    help_text="Empty: uploaded by `manage.py ingest` without --user.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
@@ -69,6 +71,16 @@ class Load(models.Model):
     errors_acknowledged = models.BooleanField(default=False)
     rejection_reason = models.TextField(blank=True)
     loaded_at = models.DateTimeField(null=True, blank=True)
+    task_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the running parse or load task started (stuck-task detection).")
+    # Whole-file results, computed once by the parse task (and refreshed by the load):
+    error_fields = models.JSONField(
+        default=dict, blank=True,
+        help_text='Errors grouped by field: {"Field": {"count": n, "examples": [{"line", "message"}]}}.')
+    comparison = models.JSONField(default=dict, blank=True,
+                                  help_text="Comparison with the previous loaded load of the biller and format.")
+    plan = models.JSONField(default=dict, blank=True,
+                            help_text="What the load will do (or did) to accounts, invoices and balances.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -108,3 +120,75 @@ class LoadEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("load events are append-only")
+
+
+class RecordStatus(models.TextChoices):
+    OK = "ok", "ok"
+    ERROR = "error", "error"
+    SKIPPED = "skipped", "skipped"
+
+
+class Action(models.TextChoices):
+    NEW = "new", "new"
+    UPDATED = "updated", "updated"
+    UNCHANGED = "unchanged", "unchanged"
+
+
+class StagedRecord(models.Model):
+    """One parsed record of a load, in file order (`seq`), kept for the preview and the report.
+
+    The preview pages through a load's records by status with a seek on (load, status, seq),
+    so a page costs the same whatever the file's size.
+    """
+
+    load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="records")
+    seq = models.PositiveIntegerField(help_text="1-based position in the file.")
+    line = models.PositiveIntegerField(help_text="1-based physical line where the record starts.")
+    status = models.CharField(max_length=10, choices=RecordStatus.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    errors = models.JSONField(default=list, blank=True, help_text='[{"field": ..., "message": ...}]')
+    data = models.JSONField(default=dict, blank=True,
+                            help_text="The normalized record (FORMATS.md 6): invoice, customer, details or adjustment.")
+    account_number = models.CharField(max_length=60, blank=True)
+    invoice_number = models.CharField(max_length=80, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    account_action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+    invoice_action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+    balance = models.JSONField(null=True, blank=True,
+                               help_text='Adjustments: {"previous", "new", "difference"} as planned or applied.')
+
+    class Meta:
+        ordering = ["load", "seq"]
+        constraints = [models.UniqueConstraint(fields=["load", "seq"], name="one_staged_record_per_seq")]
+        indexes = [
+            models.Index(fields=["load", "status", "seq"], name="staged_by_status"),
+            models.Index(fields=["load", "account_number"], name="staged_by_account"),
+        ]
+
+    def __str__(self):
+        return f"line {self.line} {self.status}"
+
+
+class AdjustmentApplied(models.Model):
+    """The balance change one adjustment record made when its load was loaded (FORMATS.md 5.3)."""
+
+    load = models.ForeignKey(Load, on_delete=models.PROTECT, related_name="adjustments")
+    # DO_NOTHING lets a re-parse delete staging with one DELETE; the database's foreign key
+    # still refuses to delete a staged record that an applied adjustment points to.
+    record = models.OneToOneField(StagedRecord, on_delete=models.DO_NOTHING, related_name="applied")
+    account = models.ForeignKey("billers.Account", on_delete=models.PROTECT, related_name="adjustments")
+    line = models.PositiveIntegerField()
+    adjustment_type_id = models.PositiveSmallIntegerField("AdjustmentTypeID")
+    amount = models.DecimalField("AdjustmentAmount", max_digits=14, decimal_places=2)
+    previous_balance = models.DecimalField(max_digits=14, decimal_places=2)
+    new_balance = models.DecimalField(max_digits=14, decimal_places=2)
+    difference = models.DecimalField(max_digits=14, decimal_places=2)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["load", "line"]
+        verbose_name = "adjustment applied"
+        verbose_name_plural = "adjustments applied"
+
+    def __str__(self):
+        return f"{self.account_id}: {self.previous_balance} -> {self.new_balance}"

@@ -1,0 +1,119 @@
+"""Loads in the admin: the history list (filters, search, CSV/XLSX export), the read-only
+load page with the preview, and the workflow pages. Loads change only through the
+lifecycle (`ingest.pipeline`), never through the standard add/change/delete forms.
+"""
+from django.contrib import admin
+from django.urls import path, reverse
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
+
+from ingest import pipeline
+from ingest.admin import downloads, views
+from ingest.admin.preview import preview_context
+from ingest.admin.resources import LoadResource
+from ingest.models import Load, LoadEvent, LoadStatus
+
+
+class LoadEventInline(admin.TabularInline):
+    model = LoadEvent
+    fields = ("at", "user", "from_status", "to_status", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LoadAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [LoadResource]
+    export_formats = [CSV, XLSX]
+    export_form_class = ExportForm
+    import_export_change_list_template = "admin/ingest/load/change_list.html"
+    change_form_template = "admin/ingest/load/change_form.html"
+    list_display = ("id", "original_name", "biller", "file_format", "status", "records_count", "ok_count",
+                    "error_count", "skipped_count", "total_amount", "uploaded_by", "created_at", "loaded_at")
+    list_display_links = ("id", "original_name")
+    list_filter = ("status", ("biller", admin.RelatedOnlyFieldListFilter),
+                   ("file_format", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter))
+    search_fields = ("original_name", "=sha256")
+    date_hierarchy = "created_at"
+    list_select_related = ("biller", "file_format", "uploaded_by")
+    list_per_page = 50
+    inlines = [LoadEventInline]
+    fieldsets = [
+        (None, {"fields": ("biller", "file_format", "status", "failure")}),
+        ("File", {"fields": ("original_name", "size", "sha256", "encoding", "duplicate_of", "allow_duplicate")}),
+        ("Who and when", {"fields": ("uploaded_by", "created_at", "approved_by", "approved_at",
+                                     "errors_acknowledged", "rejection_reason", "loaded_at")}),
+    ]
+
+    def has_add_permission(self, request):
+        return False          # uploads go through the upload page (ingest.add_load)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_urls(self):
+        def wrap(view, **bound):
+            def inner(request, *args, **kwargs):
+                return view(self, request, *args, **bound, **kwargs)
+            return self.admin_site.admin_view(inner)
+
+        urls = [
+            path("upload/", wrap(views.upload_view), name="ingest_load_upload"),
+            path("<path:object_id>/approve/", wrap(views.approve_view), name="ingest_load_approve"),
+            path("<path:object_id>/reject/", wrap(views.reject_view), name="ingest_load_reject"),
+            path("<path:object_id>/retry/", wrap(views.retry_view), name="ingest_load_retry"),
+            path("<path:object_id>/reparse/", wrap(views.reparse_view), name="ingest_load_reparse"),
+        ] + [path(f"<path:object_id>/download/{what}/", wrap(downloads.download_view, what=what),
+                  name=f"ingest_load_download_{what}") for what in ("errors", "ic", "original")]
+        return urls + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_upload": request.user.has_perm("ingest.add_load"),
+                         "upload_url": reverse("admin:ingest_load_upload")}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        load = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if load is not None and self.has_view_permission(request, load):
+            extra_context.update(preview_context(load, request.GET))
+            extra_context.update(self.workflow_links(request, load))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workflow_links(self, request, load):
+        user, status = request.user, load.status
+        may_approve = user.has_perm("ingest.approve_load")
+        four_eyes = load.biller.requires_second_approver and load.uploaded_by_id == user.pk
+        links = []
+        if status == LoadStatus.PARSED and may_approve and not four_eyes:
+            links.append(("approve", "Approve"))
+        if status == LoadStatus.PARSED and may_approve:
+            links.append(("reject", "Reject"))
+        if pipeline.can_retry(load) and user.has_perm(
+                "ingest.add_load" if status in pipeline.RETRY_PARSE else "ingest.approve_load"):
+            links.append(("retry", "Retry"))
+        if status in (LoadStatus.PARSED, LoadStatus.LOAD_FAILED) and user.has_perm("ingest.add_load"):
+            links.append(("reparse", "Re-parse"))
+        return {
+            "workflow_links": [(reverse(f"admin:ingest_load_{name}", args=[load.pk]), label) for name, label in links],
+            "download_links": [(reverse(f"admin:ingest_load_download_{what}", args=[load.pk]), label)
+                               for what, label in (("errors", "Error report (CSV)"), ("ic", "IC standard file"),
+                                                   ("original", "Original file"))],
+            "four_eyes_blocked": status == LoadStatus.PARSED and may_approve and four_eyes,
+        }

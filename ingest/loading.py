@@ -1,0 +1,76 @@
+"""Write a load's ok records into the biller's ledger with bulk statements (run inside the
+load's one transaction by `ingest.pipeline.run_load`).
+
+Rules (FORMATS.md 5.3, DESIGN.md):
+- accounts are upserted by (biller, AccountNumber) with the customer fields the format has;
+- an invoice is new, updated (replaced with its detail lines) or unchanged (not written);
+  an invoice with payments (amount_paid > 0) is never replaced: the preview already made such
+  records errors; one that got paid after the preview makes the load fail (nothing written),
+  and a re-parse shows it as an error;
+- a written invoice sets its account's balance to its BalanceDue (TotalAmountDue when the
+  format has no BalanceDue); for several invoices of one account, the last in the file wins;
+- adjustments: AdjustmentTypeID 2 sets the balance to the amount, 1 adds the amount; each is
+  recorded as AdjustmentApplied (previous, new, difference). Unknown accounts fail the load.
+"""
+from billers.models import Account, Invoice, InvoiceDetail
+from ingest.classify import classifier_for
+from ingest.mapping import CUSTOMER_FIELDS, DETAIL_FIELDS, INVOICE_MODEL_FIELDS, LoadRules
+from ingest.models import AdjustmentApplied, RecordStatus
+from ingest.planning import PlanTotals
+from ingest.staging import batch_size, iter_batches
+
+ACCOUNT_UPDATE_FIELDS = [field for field, _ in CUSTOMER_FIELDS.values()] + ["current_balance", "updated_at"]
+INVOICE_UPDATE_FIELDS = INVOICE_MODEL_FIELDS + ["account", "load", "updated_at"]
+
+
+class LoadConflict(Exception):
+    """The database changed since the preview in a way the load must not paper over."""
+
+
+def write_load(load):
+    """Load every ok staged record; return the plan JSON of what was done."""
+    classifier = classifier_for(load, LoadRules.for_biller(load.biller), lock=True)
+    totals = PlanTotals(load.file_format.kind)
+    for records in iter_batches(load.records.filter(status=RecordStatus.OK)):
+        batch = classifier.classify(records)
+        if batch.conflicts:
+            shown = "; ".join(f"line {c.record.line}, {c.field}: {c.message}" for c in batch.conflicts[:3])
+            more = f" (and {len(batch.conflicts) - 3} more)" if len(batch.conflicts) > 3 else ""
+            raise LoadConflict(f"the database changed since the preview: {shown}{more}. "
+                               "Nothing was loaded; re-parse the file to review it.")
+        write_batch(load, batch)
+        totals.add(batch)
+    return totals.as_json("loaded")
+
+
+def upsert(model, objects, unique_fields, update_fields, size):
+    """Update existing rows with INSERT ... ON CONFLICT (unique_fields) DO UPDATE: one
+    statement per batch (Django's bulk_update builds a CASE per row and field, far slower)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    copies = [model(**{f.attname: getattr(obj, f.attname) for f in fields}) for obj in objects]
+    model.objects.bulk_create(copies, batch_size=size, update_conflicts=True, unique_fields=unique_fields,
+                              update_fields=update_fields)
+
+
+def write_batch(load, batch):
+    size = batch_size()
+    Account.objects.bulk_create(batch.accounts_to_create.values(), batch_size=size)
+    if batch.accounts_to_update:
+        upsert(Account, batch.accounts_to_update.values(), ["biller", "account_number"], ACCOUNT_UPDATE_FIELDS, size)
+    Invoice.objects.bulk_create(batch.invoices_to_create, batch_size=size)
+    if batch.invoices_to_update:
+        for invoice in batch.invoices_to_update:
+            invoice.account_id = invoice.account.pk
+        upsert(Invoice, batch.invoices_to_update, ["biller", "invoice_number"], INVOICE_UPDATE_FIELDS, size)
+        InvoiceDetail.objects.filter(invoice__in=[i.pk for i in batch.invoices_to_update]).delete()
+    InvoiceDetail.objects.bulk_create(
+        [InvoiceDetail(invoice=invoice, position=position, **dict(zip(DETAIL_FIELDS, row)))
+         for invoice, rows in batch.details for position, row in enumerate(rows, start=1)],
+        batch_size=size)
+    AdjustmentApplied.objects.bulk_create(
+        [AdjustmentApplied(load=load, record=record, account=account, line=record.line,
+                           adjustment_type_id=int(record.data["adjustment"]["AdjustmentTypeID"]),
+                           amount=record.amount, previous_balance=previous,
+                           new_balance=new, difference=new - previous)
+         for record, account, previous, new in batch.adjustments],
+        batch_size=size)

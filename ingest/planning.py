@@ -1,0 +1,127 @@
+"""Whole-file results computed once by the parse task and stored on the load: what the load
+will change (with preview-time errors such as "account not found"), the per-status counts,
+and the comparison with the biller's previous loaded load of the same format.
+"""
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from ingest.classify import classifier_for
+from ingest.mapping import LoadRules
+from ingest.models import Load, LoadStatus, RecordStatus
+
+EXAMPLES = 20
+
+
+class PlanTotals:
+    def __init__(self, kind):
+        self.kind = kind
+        self.counts = Counter()
+        self.conflicts = 0
+        self.difference = Decimal("0.00")
+        self.balance_examples = []
+
+    def add(self, batch):
+        self.conflicts += len(batch.conflicts)
+        conflicted = {id(c.record) for c in batch.conflicts}
+        for record in batch.records:
+            if id(record) in conflicted:
+                continue
+            self.counts["accounts", record.account_action] += 1
+            if record.invoice_action:
+                self.counts["invoices", record.invoice_action] += 1
+        for record, account, previous, new in batch.adjustments:
+            if new != previous:
+                self.counts["balances", "changed"] += 1
+                self.difference += new - previous
+                if len(self.balance_examples) < EXAMPLES:
+                    self.balance_examples.append({"line": record.line, "account": record.account_number,
+                                                  **record.balance})
+
+    def as_json(self, stage):
+        plan = {"stage": stage, "at": timezone.now().isoformat(), "kind": self.kind,
+                "accounts": {a: self.counts["accounts", a] for a in ("new", "updated", "unchanged")},
+                "conflicts": self.conflicts}
+        if self.kind == "invoice":
+            plan["invoices"] = {a: self.counts["invoices", a] for a in ("new", "updated", "unchanged")}
+        else:
+            plan["balances"] = {"changed": self.counts["balances", "changed"],
+                                "total_difference": f"{self.difference:.2f}",
+                                "examples": self.balance_examples}
+        return plan
+
+
+class Planner:
+    """Classifies each staged batch before it is written (nothing is written to the ledger):
+    conflicts with the database ("account not found", an invoice with payments) become
+    error records, and the batch's actions are counted into the load's plan."""
+
+    def __init__(self, load, error_fields):
+        self.classifier = classifier_for(load, LoadRules.for_biller(load.biller))
+        self.totals = PlanTotals(load.file_format.kind)
+        self.error_fields = error_fields
+
+    def plan(self, staged):
+        records = [r for r in staged if r.status == RecordStatus.OK]
+        if not records:
+            return
+        batch = self.classifier.classify(records)
+        for conflict in batch.conflicts:
+            record = conflict.record
+            record.status = RecordStatus.ERROR
+            record.errors = list(record.errors) + [{"field": conflict.field, "message": conflict.message}]
+            record.account_action = record.invoice_action = ""
+            record.balance = None
+            self.error_fields.add(conflict.field, record.line, conflict.message)
+        self.totals.add(batch)
+
+    def as_json(self):
+        return self.totals.as_json("preview")
+
+
+def status_counts(load):
+    """Per-status counts and the ok total, in one grouped query (for the load's fields)."""
+    rows = {row["status"]: row for row in load.records.values("status").annotate(n=Count("id"), total=Sum("amount"))}
+    ok = rows.get(RecordStatus.OK, {})
+    return dict(
+        records_count=sum(row["n"] for row in rows.values()),
+        ok_count=ok.get("n", 0),
+        error_count=rows.get(RecordStatus.ERROR, {}).get("n", 0),
+        skipped_count=rows.get(RecordStatus.SKIPPED, {}).get("n", 0),
+        total_amount=(ok.get("total") or Decimal("0")).quantize(Decimal("0.01")),
+    )
+
+
+def previous_load(load):
+    return (Load.objects.filter(biller=load.biller, file_format=load.file_format, status=LoadStatus.LOADED)
+            .exclude(pk=load.pk).order_by("-loaded_at", "-pk").first())
+
+
+def _percent(now, before):
+    if before in (None, 0):
+        return None
+    return round(float((Decimal(now) - Decimal(before)) * 100 / Decimal(before)), 1)
+
+
+def compare(load):
+    """Counts, totals and accounts against the previous loaded load (set-based queries)."""
+    previous = previous_load(load)
+    if previous is None:
+        return {"previous": None}
+    current_ok = load.records.filter(status=RecordStatus.OK)
+    previous_ok = previous.records.filter(status=RecordStatus.OK)
+    missing = previous_ok.exclude(account_number__in=current_ok.values("account_number"))
+    new = current_ok.exclude(account_number__in=previous_ok.values("account_number"))
+    return {
+        "previous": {"id": previous.pk, "name": previous.original_name,
+                     "loaded_at": previous.loaded_at.isoformat() if previous.loaded_at else None,
+                     "ok_count": previous.ok_count, "total_amount": f"{previous.total_amount or 0:.2f}"},
+        "count_change_pct": _percent(load.ok_count, previous.ok_count),
+        "total_change_pct": _percent(load.total_amount or 0, previous.total_amount),
+        "missing_accounts": {"count": missing.count(),
+                             "examples": list(missing.order_by("seq").values_list("account_number", flat=True)[:EXAMPLES])},
+        "new_accounts": {"count": new.count(),
+                         "examples": list(new.order_by("seq").values_list("account_number", flat=True)[:EXAMPLES])},
+    }

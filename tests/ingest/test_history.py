@@ -1,0 +1,91 @@
+"""Load history for auditors: the list filtered by biller, format, status and date, searched
+by file name or SHA-256, each load with its events; CSV and XLSX export."""
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from ingest.models import LoadEvent
+from tests.ingest.loadkit import change_url, demo, load_file, login, sample, upload  # noqa: F401
+
+CHANGELIST = "admin:ingest_load_changelist"
+
+
+@pytest.fixture
+def history(demo):
+    loaded = load_file("demo-watersmart", "watersmart.invoice", "watersmart_invoice.csv")
+    _, parsed = upload(login("support"), "demo-incode", "incode.invoice.include_dashes", sample("incode_invoice.xml"))
+    parsed.refresh_from_db()
+    return loaded, parsed
+
+
+def listed(client, **params):
+    response = client.get(reverse(CHANGELIST), params)
+    assert response.status_code == 200
+    return {load.pk for load in response.context["cl"].result_list}
+
+
+def test_it_filters_the_history_by_biller_format_status_and_date(history):
+    loaded, parsed = history
+    auditor = login("auditor")
+    assert listed(auditor) == {loaded.pk, parsed.pk}
+    assert listed(auditor, biller__id__exact=loaded.biller_id) == {loaded.pk}
+    assert listed(auditor, file_format__id__exact=parsed.file_format_id) == {parsed.pk}
+    assert listed(auditor, status__exact="loaded") == {loaded.pk}
+    day = loaded.created_at.date()
+    assert listed(auditor, created_at__gte=day.isoformat()) == {loaded.pk, parsed.pk}
+    assert listed(auditor, created_at__year=day.year + 1) == set()
+    assert listed(auditor, q=loaded.sha256) == {loaded.pk}
+    assert listed(auditor, q="incode_invoice") == {parsed.pk}
+
+
+def test_it_shows_each_load_with_its_events_read_only(history):
+    loaded, _ = history
+    html = login("auditor").get(change_url(loaded)).content.decode()
+    shown = re.findall(r'class="field-to_status">\s*<p>([^<]*)</p>', html)
+    assert shown == ["uploaded", "parsing", "parsed (preview ready)", "approved", "loading", "loaded"]
+    assert re.findall(r'class="field-user">\s*<p>(?:<a [^>]*>)?(\w+)', html) == ["support"] * 3 + ["support2"] * 3
+    assert 'type="submit" value="Save' not in html and "deletelink" not in html
+    event = loaded.events.first()
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
+    assert LoadEvent.objects.filter(load=loaded).count() == 6
+
+
+def export(client, file_format):
+    return client.post(reverse("admin:ingest_load_export") + "?status__exact=loaded", {"format": file_format})
+
+
+def test_it_exports_the_history_as_csv_for_auditors(history):
+    loaded, _ = history
+    response = export(login("auditor"), "0")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["id"] == str(loaded.pk) and row["biller"] == "demo-watersmart" and row["format"] == "watersmart.invoice"
+    assert row["status"] == "loaded" and row["sha256"] == loaded.sha256 and row["ok_count"] == "4"
+    assert row["uploaded_by"] == "support" and row["approved_by"] == "support2"
+
+
+def test_it_exports_the_history_as_xlsx(history):
+    response = export(login("auditor"), "1")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    assert values[0][:4] == ("id", "biller", "format", "status") and len(values) == 2
+    assert values[1][1] == "demo-watersmart"
+
+
+def test_it_neutralises_formulas_in_the_history_export(demo, tmp_path):
+    path = tmp_path / "=HYPERLINK(evil).csv"
+    path.write_bytes(sample("watersmart_invoice.csv").read_bytes())
+    upload(login("support"), "demo-watersmart", "watersmart.invoice", path)
+    response = login("auditor").post(reverse("admin:ingest_load_export"), {"format": "0"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["original_name"] == "'=HYPERLINK(evil).csv"
