@@ -52,6 +52,20 @@ class QCluster:
         alive = group_members(self.pid)
         return [int(pid) for pid in re.findall(r"ready for work at (\d+)", self.log()) if int(pid) in alive]
 
+    def worker_processing(self, task_name):
+        """The pid of the live worker that has logged "processing <task_name> ...", or None.
+
+        django-q2 logs a worker's name with its pid when it starts ("ready for work at PID")
+        and with the task it takes ("processing TASK_NAME 'func'")."""
+        log = self.log()
+        pids = dict(re.findall(r"(Process-\w+) ready for work at (\d+)", log))
+        alive = group_members(self.pid)
+        for name in re.findall(rf"(Process-\w+) processing {re.escape(task_name)} '", log):
+            pid = int(pids.get(name, 0))
+            if pid in alive:
+                return pid
+        return None
+
     def wait_for_log(self, pattern, timeout=30):
         """Wait until the log matches `pattern` (a regex); fail the test with the log's tail if not."""
         if not wait_for(lambda: re.search(pattern, self.log()), timeout):
