@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
 ARTIFACTS = REPO_ROOT / "artifacts"
 
 
@@ -61,9 +60,9 @@ def client_for(client, demo):
 
 @pytest.fixture
 def shared_dir():
-    if not SHARED.is_dir():
-        pytest.skip(f"the shared folder {SHARED} is not beside the repository")
-    return SHARED
+    from tests.shared import shared
+
+    return shared()
 
 
 LEGS = {
@@ -179,4 +178,3 @@ def browser(request, live_server, committed_db, demo):
             session.shoot_failure()
     finally:
         session.close()
-

@@ -12,15 +12,23 @@ from ingest import pipeline
 from ingest.admin import downloads, views
 from ingest.admin.preview import preview_context
 from ingest.admin.resources import LoadResource
-from ingest.models import Load, LoadEvent, LoadStatus
+from ingest.models import LoadEvent, LoadStatus
 
 
 class LoadEventInline(admin.TabularInline):
     model = LoadEvent
-    fields = ("at", "user", "from_status", "to_status", "note")
+    fields = ("at", "who", "from_status", "to_status", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description="user")
+    def who(self, event):
+        """The username as text (auditors may not open user records)."""
+        return event.user.username if event.user_id else "system"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -123,8 +123,10 @@ def reject_view(model_admin, request, object_id):
     return render(model_admin, request, "reject.html", load=load, form=form, title=f"Reject load {load.pk}")
 
 
-def _confirm_view(model_admin, request, object_id, action, verb, explanation):
+def _confirm_view(model_admin, request, object_id, action, verb, explanation, perm):
     load = get_load(model_admin, request, object_id)
+    if not request.user.has_perm(perm(load)):
+        return refused(model_admin, request, f"{request.user.username} may not {verb.lower()} this load", load)
     if request.method == "POST":
         try:
             load = action(load, request.user)
@@ -143,10 +145,11 @@ def _confirm_view(model_admin, request, object_id, action, verb, explanation):
 def retry_view(model_admin, request, object_id):
     return _confirm_view(model_admin, request, object_id, pipeline.retry, "Retry",
                          "The failed (or stopped) parse or load runs again from the start; "
-                         "a load is all or nothing, so nothing is written twice.")
+                         "a load is all or nothing, so nothing is written twice.",
+                         lambda load: "ingest.add_load" if load.status in pipeline.RETRY_PARSE else "ingest.approve_load")
 
 
 def reparse_view(model_admin, request, object_id):
     return _confirm_view(model_admin, request, object_id, pipeline.reparse, "Re-parse",
                          "The stored file is parsed again and the preview recomputed against the current "
-                         "database; the load then needs a new approval.")
+                         "database; the load then needs a new approval.", lambda load: "ingest.add_load")

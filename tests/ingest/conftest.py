@@ -9,17 +9,7 @@ import pytest
 
 from ingest.formats import ParseConfig, parse
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# ../shared relative to the repository root; IC_SHARED_DIR overrides it (e.g. in a worktree).
-SHARED = Path(os.environ.get("IC_SHARED_DIR") or REPO_ROOT.parent / "shared")
-
-
-def shared(*parts: str) -> Path:
-    """A path under the shared folder; skips the test when the folder is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (the shared samples/corpora folder next to the repository)")
-    return path
+from tests.shared import REPO_ROOT, SHARED, shared  # noqa: F401  (re-exported for the ingest tests)
 
 
 def load_compare():

@@ -2,9 +2,6 @@
 
 Kept out of conftest.py (owned by the parser tests); test modules import what they use.
 """
-import os
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -13,26 +10,7 @@ from django.urls import reverse
 from billers.demo import seed_demo
 from billers.models import Biller
 from ingest.models import Load
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def shared_dir():
-    """../shared next to the repository (IC_SHARED_DIR overrides); for a git worktree
-    (e.g. /work/wt/loads) the nearest ancestor's `shared` folder."""
-    if os.environ.get("IC_SHARED_DIR"):
-        return Path(os.environ["IC_SHARED_DIR"])
-    for parent in REPO_ROOT.parents:
-        if (parent / "shared" / "samples").is_dir():
-            return parent / "shared"
-    return REPO_ROOT.parent / "shared"
-
-
-def shared(*parts):
-    path = shared_dir().joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (the shared samples/corpora folder next to the repository)")
-    return path
+from tests.shared import shared  # noqa: F401  (re-exported for the load tests)
 
 
 def sample(name):

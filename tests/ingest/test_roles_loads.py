@@ -117,6 +117,8 @@ def test_it_refuses_retry_to_auditors(demo, tmp_path):
     _, load = upload(login("support"), *WS, binary)
     load.refresh_from_db()
     assert load.status == "parse_failed"
-    response = login("auditor").post(reverse("admin:ingest_load_retry", args=[load.pk]))
-    assert response.status_code == 403
+    auditor = login("auditor")
+    assert auditor.get(reverse("admin:ingest_load_retry", args=[load.pk])).status_code == 403
+    response = auditor.post(reverse("admin:ingest_load_retry", args=[load.pk]))
+    assert response.status_code == 403 and "auditor may not retry this load" in response.content.decode()
     assert Load.objects.get(pk=load.pk).events.count() == 3

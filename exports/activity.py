@@ -1,0 +1,270 @@
+"""Activity import (FORMATS.md section 8): payments, ACH rejects and account changes from a
+CSV with a header row. One validation for both entry points (`manage.py import_activity`
+and the admin import): `validate` reads and checks, `import_activity` validates again and
+writes the valid rows in one transaction, with bulk queries (not one per row).
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Case, DecimalField, F, Value, When
+
+from billers.models import Account, Biller, Invoice
+from exports.activity_csv import FileRefused, decode, normalize, read_rows
+from exports.activity_fields import CHANGE_FIELDS, CHANGE_VALUES, PAYMENT_FIELDS, REJECT_FIELDS
+from exports.models import AccountChange, AchReject, Payment, PaymentStatus
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    fields: tuple
+    reference: str | None  # the unique reference's attr, per biller
+
+
+KINDS = {
+    "payments": Kind("payments", Payment, PAYMENT_FIELDS, "payment_guid"),
+    "rejects": Kind("rejects", AchReject, REJECT_FIELDS, "reference_number"),
+    "changes": Kind("changes", AccountChange, CHANGE_FIELDS, None),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str | None
+    message: str
+
+    def __str__(self):
+        return f"line {self.line}, {self.field}: {self.message}" if self.field else f"line {self.line}: {self.message}"
+
+    def to_json(self):
+        return {"line": self.line, "field": self.field, "message": str(self)}
+
+
+@dataclass
+class Validation:
+    kind: Kind
+    rows: int = 0
+    valid: list = field(default_factory=list)  # (line, {attr: value}, account)
+    errors: list = field(default_factory=list)  # RowError, in line order
+
+    @property
+    def error_lines(self):
+        return sorted({error.line for error in self.errors})
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    biller: str
+    rows: int
+    imported: int
+    errors: list
+    objects: list = field(default_factory=list, repr=False)  # the rows written
+
+    def to_json(self):
+        return {"kind": self.kind, "biller": self.biller, "rows": self.rows, "imported": self.imported,
+                "error_rows": len({e.line for e in self.errors}), "errors": [e.to_json() for e in self.errors]}
+
+
+def get_kind(name):
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise FileRefused(f"unknown activity {name!r} (one of: {', '.join(KINDS)})") from None
+
+
+def read_header(kind, cells):
+    """Map each column position to its Field; refuse unknown, repeated or missing columns."""
+    by_name = {normalize(f.column): f for f in kind.fields}
+    columns, seen = [], set()
+    for cell in cells:
+        spec = by_name.get(normalize(cell))
+        if spec is None:
+            raise FileRefused(f"line 1: unknown column {cell!r} (columns of {kind.name}: "
+                              f"{', '.join(f.column for f in kind.fields)})")
+        if spec.column in seen:
+            raise FileRefused(f"line 1: column {spec.column!r} appears twice")
+        seen.add(spec.column)
+        columns.append(spec)
+    missing = [f.column for f in kind.fields if f.required and f.column not in seen]
+    if missing:
+        raise FileRefused(f"line 1: missing column {missing[0]!r} (required: "
+                          f"{', '.join(f.column for f in kind.fields if f.required)})")
+    return columns
+
+
+def convert_row(columns, cells, line):
+    values, errors = {}, []
+    for spec, raw in zip(columns, cells):
+        raw = raw.strip()
+        if not raw:
+            if spec.required:
+                errors.append(RowError(line, spec.column, "a value is required"))
+            continue
+        if spec.max_length is not None and len(raw) > spec.max_length:
+            errors.append(RowError(line, spec.column, f"{raw!r} is longer than {spec.max_length} characters"))
+            continue
+        try:
+            values[spec.attr] = spec.convert(raw)
+        except ValueError as exc:
+            errors.append(RowError(line, spec.column, str(exc)))
+    return values, errors
+
+
+def check_change_value(values, line):
+    kind, value = values.get("kind"), values.get("value", "")
+    if kind is None:
+        return []
+    if kind not in CHANGE_VALUES:
+        return [RowError(line, "Value", f"{value!r} must be blank for {kind}")] if value else []
+    convert, limit = CHANGE_VALUES[kind]
+    if not value:
+        return [RowError(line, "Value", f"the new {kind} is required for {kind}")]
+    if len(value) > limit:
+        return [RowError(line, "Value", f"{value!r} is longer than {limit} characters")]
+    try:
+        convert(value)
+    except ValueError as exc:
+        return [RowError(line, "Value", str(exc))]
+    return []
+
+
+def chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def find_accounts(biller, numbers):
+    found = {}
+    for chunk in chunks(set(numbers)):
+        found.update((a.account_number, a) for a in Account.objects.filter(biller=biller, account_number__in=chunk))
+    return found
+
+
+def find_existing(kind, biller, references):
+    existing = set()
+    for chunk in chunks(set(references)):
+        existing.update(kind.model.objects.filter(biller=biller, **{f"{kind.reference}__in": chunk})
+                        .values_list(kind.reference, flat=True))
+    return existing
+
+
+def check_header(kind_name, data):
+    """Refuse a file whose encoding or header is unusable, reading only its first row."""
+    kind = get_kind(kind_name)
+    first = next(read_rows(decode(data)), None)
+    if first is None:
+        raise FileRefused("empty file: no header row")
+    if first[1] is None:
+        raise FileRefused(f"line 1: {first[2]}")
+    return read_header(kind, first[1])
+
+
+def validate(kind_name, biller, data):
+    """Read and check the whole file; no writes. Raises FileRefused for the file as a whole."""
+    kind = get_kind(kind_name)
+    rows = read_rows(decode(data))
+    first = next(rows, None)
+    if first is None:
+        raise FileRefused("empty file: no header row")
+    if first[1] is None:
+        raise FileRefused(f"line 1: {first[2]}")
+    columns = read_header(kind, first[1])
+    result, parsed = Validation(kind), []
+    for line, cells, problem in rows:
+        result.rows += 1
+        if cells is None:
+            result.errors.append(RowError(line, None, problem))
+            continue
+        if len(cells) != len(columns):
+            result.errors.append(RowError(line, None, f"expected {len(columns)} values (one per column), "
+                                                      f"found {len(cells)}"))
+            continue
+        values, errors = convert_row(columns, cells, line)
+        if kind.name == "changes":
+            errors += check_change_value(values, line)
+        parsed.append((line, values, errors))
+    accounts = find_accounts(biller, (v["account_number"] for _, v, _ in parsed if "account_number" in v))
+    existing = find_existing(kind, biller, (v[kind.reference] for _, v, _ in parsed
+                                            if kind.reference in v)) if kind.reference else set()
+    first_line = {}
+    for line, values, errors in parsed:
+        number = values.get("account_number")
+        if number is not None and number not in accounts:
+            errors.append(RowError(line, "AccountNumber", f"{number!r} is not an account of biller {biller.slug}"))
+        reference = values.get(kind.reference) if kind.reference else None
+        if reference is not None:
+            column = next(f.column for f in kind.fields if f.attr == kind.reference)
+            if reference in existing:
+                errors.append(RowError(line, column, f"{reference!r} was already imported"))
+            elif reference in first_line:
+                errors.append(RowError(line, column, f"{reference!r} repeats line {first_line[reference]}"))
+            else:
+                first_line[reference] = line
+        if errors:
+            result.errors.extend(errors)
+        else:
+            result.valid.append((line, values, accounts[number]))
+    result.errors.sort(key=lambda e: e.line)
+    return result
+
+
+def build(kind, biller, values, account, user):
+    values = {k: v for k, v in values.items() if k != "account_number"}
+    if kind.name == "payments":
+        values.setdefault("customer_name", account.customer_name)
+        values["balance_lowered"] = values["status"] == PaymentStatus.APPROVED
+        values["entered_by"] = user
+    return kind.model(biller=biller, account=account, **values)
+
+
+def change_balances(amounts):
+    """Subtract {account_id: amount} from the balances: one UPDATE per chunk, in the database."""
+    for chunk in chunks(amounts.items()):
+        Account.objects.filter(pk__in=[pk for pk, _ in chunk]).update(current_balance=F("current_balance") - Case(
+            *[When(pk=pk, then=Value(amount)) for pk, amount in chunk],
+            output_field=DecimalField(max_digits=14, decimal_places=2)))
+
+
+def change_amounts_paid(biller_id, amounts):
+    """Add {invoice_number: amount} to the biller's invoices' amount paid (an invoice with
+    payments is never replaced by a later load); numbers without an invoice are left alone."""
+    for chunk in chunks([(n, a) for n, a in amounts.items() if n and a]):
+        Invoice.objects.filter(biller_id=biller_id, invoice_number__in=[n for n, _ in chunk]).update(
+            amount_paid=F("amount_paid") + Case(
+                *[When(invoice_number=n, then=Value(a)) for n, a in chunk],
+                output_field=DecimalField(max_digits=14, decimal_places=2)))
+
+
+def apply_payments(payments, sign=1):
+    """Take approved payments off their accounts' balances and add them to their invoices'
+    amount paid (sign=-1 puts them back, for a void). In the database, a few UPDATEs in all."""
+    by_account = defaultdict(Decimal)
+    by_invoice = defaultdict(lambda: defaultdict(Decimal))
+    for payment in payments:
+        by_account[payment.account_id] += sign * payment.amount
+        by_invoice[payment.biller_id][payment.invoice_number] += sign * payment.amount
+    change_balances(by_account)
+    for biller_id, amounts in by_invoice.items():
+        change_amounts_paid(biller_id, amounts)
+
+
+def import_activity(kind_name, biller, data, user=None):
+    """Validate and import the valid rows, all in one transaction; approved payments lower
+    their account's balance. Returns an ImportResult; raises FileRefused."""
+    kind = get_kind(kind_name)
+    with transaction.atomic():
+        Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one import per biller at a time
+        checked = validate(kind.name, biller, data)
+        objects = [build(kind, biller, values, account, user) for _, values, account in checked.valid]
+        kind.model.objects.bulk_create(objects, batch_size=CHUNK)
+        if kind.name == "payments":
+            apply_payments([payment for payment in objects if payment.balance_lowered])
+    return ImportResult(kind.name, biller.slug, checked.rows, len(objects), checked.errors, objects)

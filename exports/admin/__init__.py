@@ -1,0 +1,1 @@
+from exports.admin import activity, runs  # noqa: F401  (registers the ModelAdmins)

@@ -1,0 +1,59 @@
+import datetime
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from billers.models import Biller
+from exports.runs import ExportFailed, ExportRefused, enabled_outbound, read_file, run_export
+from exports.writers import WRITERS
+
+
+class Command(BaseCommand):
+    help = ("Run every outbound format enabled for the biller (or one) for a business date, write the "
+            "files into DIR and print their names.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--biller", required=True, help="biller slug")
+        parser.add_argument("--format", dest="code", help="one outbound format code")
+        parser.add_argument("--date", required=True, help="business date, YYYY-MM-DD")
+        parser.add_argument("--out", required=True, help="directory for the files")
+
+    def handle(self, *args, **options):
+        try:
+            biller = Biller.objects.get(slug=options["biller"])
+        except Biller.DoesNotExist:
+            return self.fail(f"unknown biller {options['biller']!r}")
+        try:
+            business_date = datetime.date.fromisoformat(options["date"])
+        except ValueError:
+            return self.fail(f"--date {options['date']!r} is not a date (YYYY-MM-DD)")
+        code = options["code"]
+        if code is not None and code not in WRITERS:
+            return self.fail(f"unknown outbound format {code!r} (one of: {', '.join(sorted(WRITERS))})")
+        codes = [row.file_format.code for row in enabled_outbound(biller, code)]
+        if not codes:
+            what = f"{code} is not" if code else "no outbound format is"
+            return self.fail(f"{what} enabled for biller {biller.slug}")
+        out = Path(options["out"])
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return self.fail(f"cannot create {out}: {exc.strerror or exc}")
+        failed = False
+        for each in codes:
+            try:
+                run = run_export(biller, each, business_date)
+            except (ExportRefused, ExportFailed) as exc:
+                self.stderr.write(f"export_files: {exc}")
+                failed = True
+                continue
+            for export_file in run.files.order_by("id"):
+                (out / export_file.name).write_bytes(read_file(export_file))
+                self.stdout.write(export_file.name)
+        if failed:
+            sys.exit(1)
+
+    def fail(self, message):
+        self.stderr.write(f"export_files: {message}")
+        sys.exit(2)

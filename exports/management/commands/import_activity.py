@@ -1,0 +1,37 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from billers.models import Biller
+from exports.activity import KINDS, FileRefused, import_activity
+
+
+class Command(BaseCommand):
+    help = ("Import payments, ACH rejects or account changes from the CSV of FORMATS.md section 8. "
+            "Prints one JSON object; exit 0 when the file was read (row errors included), 2 when refused.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("file")
+        parser.add_argument("--biller", required=True, help="biller slug")
+
+    def handle(self, *args, **options):
+        try:
+            biller = Biller.objects.get(slug=options["biller"])
+        except Biller.DoesNotExist:
+            return self.refuse(f"unknown biller {options['biller']!r}")
+        try:
+            data = Path(options["file"]).read_bytes()
+        except OSError as exc:
+            return self.refuse(f"cannot read {options['file']}: {exc.strerror or exc}")
+        try:
+            result = import_activity(options["kind"], biller, data)
+        except FileRefused as exc:
+            return self.refuse(f"{options['file']}: {exc}")
+        self.stdout.write(json.dumps(result.to_json()))
+
+    def refuse(self, message):
+        self.stderr.write(f"import_activity: {message}")
+        sys.exit(2)

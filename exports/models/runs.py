@@ -1,0 +1,107 @@
+"""Export runs, the files they wrote and the records they carried (FORMATS.md 7.5).
+
+A record is carried by exactly one run of a format: the Carried* rows repeat the run's
+format so that a unique constraint can say so in the database, under concurrency too.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    SUCCEEDED = "succeeded", "succeeded"
+    FAILED = "failed", "failed"
+
+
+class Trigger(models.TextChoices):
+    ADMIN = "admin", "admin (Run outbound files)"
+    COMMAND = "command", "command line (export_files)"
+    SCHEDULE = "schedule", "daily schedule"
+
+
+def stored_export_name(instance, filename):
+    """Files are stored under a generated name; the file name the partner sees is in `name`."""
+    return f"exports/{uuid.uuid4().hex}.out"
+
+
+class ExportRun(models.Model):
+    biller = models.ForeignKey("billers.Biller", on_delete=models.PROTECT, related_name="export_runs")
+    file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="export_runs")
+    business_date = models.DateField(help_text="The batch close, in the biller's time zone.")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="export_runs")
+    schedule_name = models.CharField(max_length=100, blank=True, help_text="The schedule that started it.")
+    created_at = models.DateTimeField(db_index=True, help_text="File-name timestamps use this time.")
+    status = models.CharField(max_length=10, choices=RunStatus.choices)
+    failure = models.TextField(blank=True, help_text="Why the run failed (nothing was carried).")
+    record_count = models.PositiveIntegerField(default=0, help_text="Records carried.")
+    options = models.JSONField(default=dict, blank=True, help_text="The format options the files were written with.")
+    payments = models.ManyToManyField("exports.Payment", through="exports.CarriedPayment", related_name="export_runs")
+    rejects = models.ManyToManyField("exports.AchReject", through="exports.CarriedReject", related_name="export_runs")
+    changes = models.ManyToManyField("exports.AccountChange", through="exports.CarriedChange",
+                                     related_name="export_runs")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "export run"
+        permissions = [("run_export", "Can run outbound files")]
+        indexes = [models.Index(fields=["biller", "file_format", "business_date"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.file_format} {self.business_date}"
+
+    @property
+    def code(self):
+        return self.file_format.code
+
+    @property
+    def ws_report_id(self):
+        return self.pk
+
+
+class ExportFile(models.Model):
+    run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="files")
+    name = models.CharField(max_length=200, help_text="The file name the partner receives.")
+    file = models.FileField(upload_to=stored_export_name, max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField(help_text="bytes")
+    row_count = models.PositiveIntegerField(help_text="data rows, header not counted")
+    total_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        verbose_name = "export file"
+
+    def __str__(self):
+        return self.name
+
+
+class CarriedPayment(models.Model):
+    run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="carried_payments")
+    record = models.ForeignKey("exports.Payment", on_delete=models.PROTECT, related_name="carried")
+    file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "file_format"], name="payment_carried_once_per_format"),
+        ]
+
+
+class CarriedReject(models.Model):
+    run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="carried_rejects")
+    record = models.ForeignKey("exports.AchReject", on_delete=models.PROTECT, related_name="carried")
+    file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "file_format"], name="reject_carried_once_per_format")]
+
+
+class CarriedChange(models.Model):
+    run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="carried_changes")
+    record = models.ForeignKey("exports.AccountChange", on_delete=models.PROTECT, related_name="carried")
+    file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "file_format"], name="change_carried_once_per_format")]

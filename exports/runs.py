@@ -1,0 +1,178 @@
+"""Export runs (FORMATS.md 7.5): one biller, one outbound format, one business date.
+
+A run takes every record of the biller dated on or before the business date (in the
+biller's time zone) that no earlier run of the same format carried, writes the files with
+the format's writer, stores them and marks the records carried, all in one transaction. The
+biller row is locked for the run and a unique constraint backs it up, so two concurrent runs
+never carry the same record. A failed run is recorded with its message; nothing is carried.
+"""
+import datetime
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from billers.format_options import validate_options
+from billers.models import Biller, BillerFileFormat, Direction
+from exports.models import (AccountChange, AchReject, CarriedChange, CarriedPayment, CarriedReject, ExportFile,
+                            ExportRun, Payment, PaymentStatus, RunStatus, Trigger)
+from exports.writers import ChangeRecord, PaymentRecord, RejectRecord, RunInfo, get_writer
+from exports.writers.records import CLOUD_STORE_INVOICE_TYPES
+
+logger = logging.getLogger(__name__)
+
+
+class ExportRefused(Exception):
+    """The run cannot start (format unknown or not enabled for the biller)."""
+
+
+class ExportFailed(Exception):
+    """The run failed and was recorded as failed (`.run`); nothing was carried."""
+
+    def __init__(self, run, message):
+        super().__init__(message)
+        self.run = run
+
+
+def payment_record(p):
+    return PaymentRecord(
+        payment_guid=p.payment_guid, paid_at=p.paid_at, account_number=p.account.account_number, amount=p.amount,
+        status=p.status, payment_type_id=p.payment_type_id, offline=p.offline, card_brand=p.card_brand,
+        invoice_type_id=p.invoice_type_id, invoice_number=p.invoice_number, invoice_guid=p.invoice_guid,
+        customer_name=p.customer_name, payment_type_desc=p.payment_type_desc, convenience_fee=p.convenience_fee,
+        payment_reference=p.payment_reference, payment_message=p.payment_message,
+        biller_reference=p.biller_reference, location_reference=p.location_reference, check_number=p.check_number)
+
+
+def reject_record(r):
+    return RejectRecord(
+        reference_number=r.reference_number, transaction_date=r.transaction_date, reject_date=r.reject_date,
+        account_number=r.account.account_number, amount=r.amount, code=r.code, customer_name=r.customer_name,
+        invoice_number=r.invoice_number, invoice_type=r.invoice_type, auth_order_number=r.auth_order_number,
+        biller_reference=r.biller_reference)
+
+
+def change_record(c):
+    return ChangeRecord(account_number=c.account.account_number, kind=c.kind, at=c.at, value=c.value, sequence=c.pk)
+
+
+def paid_on_or_before(day_end, date):
+    return Q(paid_at__lt=day_end)
+
+
+def rejected_on_or_before(day_end, date):
+    return Q(reject_date__lte=date)
+
+
+def changed_on_or_before(day_end, date):
+    return Q(at__lt=day_end)
+
+
+# record type -> (model, carried model, run's related name, to_record, "on or before the date" filter)
+RECORD_TYPES = {
+    "payment": (Payment, CarriedPayment, "carried_payments", payment_record, paid_on_or_before),
+    "reject": (AchReject, CarriedReject, "carried_rejects", reject_record, rejected_on_or_before),
+    "change": (AccountChange, CarriedChange, "carried_changes", change_record, changed_on_or_before),
+}
+
+
+def take_filter(take):
+    """The query form of a writer's `Take` (exports.writers.base): the same declaration."""
+    q = Q()
+    if take is None:
+        return q
+    if take.statuses is not None:
+        q &= Q(status__in=sorted(take.statuses))
+    if take.offline is not None:
+        q &= Q(offline=take.offline)
+    if take.cloud_store is not None:
+        cloud = Q(status=PaymentStatus.APPROVED, invoice_type_id__in=CLOUD_STORE_INVOICE_TYPES)
+        q &= cloud if take.cloud_store else ~cloud
+    return q
+
+
+def end_of_day(business_date, zone):
+    """The first instant after the business date in the biller's zone (DST-aware)."""
+    return datetime.datetime.combine(business_date + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone)
+
+
+def pending(biller, file_format, business_date):
+    """The records a run of this format for this date would carry, oldest first."""
+    writer = get_writer(file_format.code)
+    model, _, _, _, on_or_before = RECORD_TYPES[writer.RECORD]
+    return list(model.objects.filter(biller=biller).filter(on_or_before(end_of_day(business_date, biller.zone),
+                                                                        business_date))
+                .filter(take_filter(getattr(writer, "TAKE", None)))
+                .exclude(carried__file_format=file_format).select_related("account").order_by("pk"))
+
+
+def enabled_outbound(biller, code=None):
+    rows = (BillerFileFormat.objects.select_related("file_format")
+            .filter(biller=biller, enabled=True, file_format__direction=Direction.OUTBOUND))
+    if code is not None:
+        rows = rows.filter(file_format__code=code)
+    return list(rows.order_by("file_format__code"))
+
+
+def store(run, out):
+    export_file = ExportFile(run=run, name=out.name, sha256=hashlib.sha256(out.content).hexdigest(),
+                             size=len(out.content), row_count=out.rows, total_amount=out.total)
+    export_file.file.save(out.name, ContentFile(out.content), save=False)
+    export_file.save()
+    return export_file
+
+
+def run_export(biller, code, business_date, triggered_by=None, trigger=None, schedule_name="", now=None):
+    """Run one outbound format for one business date; return the succeeded ExportRun.
+    Raises ExportRefused (nothing recorded) or ExportFailed (a failed run was recorded)."""
+    try:
+        writer = get_writer(code)
+    except KeyError as exc:
+        raise ExportRefused(exc.args[0]) from None
+    formats = enabled_outbound(biller, code)
+    if not formats:
+        raise ExportRefused(f"{code} is not an outbound format enabled for biller {biller.slug}")
+    file_format = formats[0].file_format
+    options = validate_options(code, formats[0].options)
+    fields = dict(biller=biller, file_format=file_format, business_date=business_date, options=options,
+                  trigger=trigger or (Trigger.ADMIN if triggered_by else Trigger.COMMAND),
+                  triggered_by=triggered_by, schedule_name=schedule_name, created_at=now or timezone.now())
+    stored = []
+    try:
+        with transaction.atomic():
+            Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one run per biller at a time
+            run = ExportRun.objects.create(status=RunStatus.SUCCEEDED, **fields)
+            records = pending(biller, file_format, business_date)
+            _, carried_model, _, to_record, _ = RECORD_TYPES[writer.RECORD]
+            info = RunInfo(run.pk, run.created_at, business_date, biller.zone)
+            for out in writer.write([to_record(r) for r in records], info, options):
+                stored.append(store(run, out))
+            carried_model.objects.bulk_create(
+                [carried_model(run=run, record=r, file_format=file_format) for r in records], batch_size=500)
+            run.record_count = len(records)
+            run.save(update_fields=["record_count"])
+    except Exception as exc:
+        for export_file in stored:
+            export_file.file.storage.delete(export_file.file.name)
+        logger.exception("export run %s %s %s failed", biller.slug, code, business_date)
+        message = str(exc) or type(exc).__name__
+        failed = ExportRun.objects.create(status=RunStatus.FAILED, failure=message, **fields)
+        raise ExportFailed(failed, f"{code} for {business_date} failed: {message}") from exc
+    return run
+
+
+def regenerate(run):
+    """Write the run's files again from the records it carried (same run id, time, options)."""
+    writer = get_writer(run.code)
+    _, _, related, to_record, _ = RECORD_TYPES[writer.RECORD]
+    links = getattr(run, related).select_related("record__account").order_by("record_id")
+    info = RunInfo(run.pk, run.created_at, run.business_date, run.biller.zone)
+    return writer.write([to_record(link.record) for link in links], info, run.options)
+
+
+def read_file(export_file):
+    with export_file.file.open("rb") as handle:
+        return handle.read()

@@ -1,0 +1,10 @@
+"""`incode.payments`: IC_YYYYMMDD.txt with approved, non-offline payments."""
+from exports.writers.base import Take
+from exports.writers.incode import payment_file
+
+RECORD = "payment"
+TAKE = Take(statuses=frozenset({"approved"}), offline=False, cloud_store=False)
+
+
+def write(records, run, options=None):
+    return [payment_file(f"IC_{run.day}.txt", [r for r in records if TAKE.matches(r)], run)]
