@@ -93,7 +93,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic's target; whitenoise serves it (a container sets e.g. /app/staticfiles)
+STATIC_ROOT = Path(envstr("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -120,7 +121,9 @@ LOGIN_URL = "admin:login"
 Q_BROKER = envbroker("Q_BROKER", "orm")
 Q_TIMEOUT = envint("Q_TIMEOUT", 3600, minimum=60)
 Q_CLUSTER = {
-    "name": "icportal",
+    # Web and workers must share the name (it keys the Redis queue and signs the tasks);
+    # two portals sharing one Redis set different names.
+    "name": envstr("Q_CLUSTER_NAME") or "icportal",
     "workers": envint("Q_WORKERS", 2, minimum=1),
     # A task is given up after `timeout` seconds; `retry` must be larger so that a running
     # long load is never handed to a second worker.

@@ -4,10 +4,13 @@ DATABASE_URL still applies, so the same suite runs on SQLite (default) and Postg
 """
 import os
 import tempfile
+import uuid
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="icportal-test-media-"))
+# A queue of its own on a shared Redis (the workers leg): test runs never take each other's tasks.
+os.environ.setdefault("Q_CLUSTER_NAME", f"icportal-test-{uuid.uuid4().hex[:12]}")
 
 from icportal.settings import *  # noqa: E402,F401,F403
 
