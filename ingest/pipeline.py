@@ -5,8 +5,10 @@
 
 Parsing and loading run as django-q2 tasks (`start_parse`, `start_load`), inline for files
 up to INLINE_TASK_MAX_BYTES. A task that dies leaves the load parsing/loading with nothing
-half-written (staging is redone by a re-parse; the load is one transaction); `retry`
-picks it up once the task timeout has passed.
+half-written (staging is redone by a re-parse; the load is one transaction). Once the
+task timeout has passed (a task cannot still be running then), `recover_stuck_loads`, run
+every minute by a django-q2 schedule, fails such a load and queues it again, at most
+AUTO_RETRIES times; after that it waits, failed, for a person's `retry`.
 """
 import datetime
 import hashlib
@@ -242,6 +244,38 @@ def recover_stuck(load, user=None):
         failed = LoadStatus.PARSE_FAILED if load.status == LoadStatus.PARSING else LoadStatus.LOAD_FAILED
         message = "the task did not finish within the task timeout; retried"
         transition(load, failed, user, message, failure=message)
+
+
+AUTO_RETRIES = 2
+AUTO_RETRY_NOTE = "queued again automatically"
+
+
+def recover_stuck_loads(now=None):
+    """Fail every load whose task died (task timeout passed) and queue it again, up to
+    AUTO_RETRIES times per load. The schedule `ingest: recover stuck loads` runs it."""
+    from ingest.models import LoadEvent
+
+    now = now or timezone.now()
+    recovered = []
+    candidates = Load.objects.select_related("biller", "file_format").filter(
+        status__in=[LoadStatus.PARSING, LoadStatus.LOADING])
+    for load in candidates:
+        if not stuck(load, now):
+            continue
+        with transaction.atomic():
+            locked = Load.objects.select_for_update().filter(pk=load.pk, status=load.status).first()
+            if locked is None:  # another sweep or a retry got there first
+                continue
+            recover_stuck(load)
+        load.refresh_from_db()
+        earlier = LoadEvent.objects.filter(load=load, note=AUTO_RETRY_NOTE).count()
+        if earlier >= AUTO_RETRIES:
+            logger.warning("load %s failed again after %s automatic retries; left for a person", load.pk, earlier)
+            continue
+        record_event(load, load.status, note=AUTO_RETRY_NOTE, from_status=load.status)
+        (start_parse if load.status == LoadStatus.PARSE_FAILED else start_load)(load)
+        recovered.append(load.pk)
+    return recovered
 
 
 def can_retry(load):

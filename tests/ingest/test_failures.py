@@ -173,3 +173,53 @@ def test_it_recovers_a_stuck_parse_when_the_task_is_delivered_again(demo, settin
     load.refresh_from_db()
     assert load.status == "parsed" and load.records.count() == 7
     assert [e.to_status for e in load.events.all()][-4:] == ["parsing", "parse_failed", "parsing", "parsed"]
+
+
+
+def died_while_loading(load, minutes_ago):
+    """A worker took the load and died: the status says loading, nothing was written."""
+    transition(load, "loading", note="worker took it",
+               task_started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+
+
+def approved_watersmart_sample():
+    _, load = upload(login("support"), *WS, sample("watersmart_invoice.csv"))
+    pipeline.approve(load, login_user("support2"), acknowledge_errors=True)
+    return load
+
+
+def test_the_schedule_recovers_a_load_whose_worker_died_and_loads_it(demo, settings):
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(name="ingest: recover stuck loads")
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
+        "ingest.pipeline.recover_stuck_loads", Schedule.MINUTES, 1)
+    load = approved_watersmart_sample()
+    timeout_minutes = settings.Q_CLUSTER["timeout"] // 60
+    died_while_loading(load, timeout_minutes - 1)
+    assert pipeline.recover_stuck_loads() == []  # its task may still be running: left alone
+    load.refresh_from_db()
+    assert load.status == "loading"
+    load.__class__.objects.filter(pk=load.pk).update(
+        task_started_at=timezone.now() - datetime.timedelta(minutes=timeout_minutes + 1))
+    assert pipeline.recover_stuck_loads() == [load.pk]
+    load.refresh_from_db()
+    assert load.status == "loaded" and Invoice.objects.filter(load=load).count() == 4
+    events = [(e.to_status, e.note) for e in load.events.all()][-4:]
+    assert events[:3] == [("load_failed", "the task did not finish within the task timeout; retried"),
+                          ("load_failed", pipeline.AUTO_RETRY_NOTE), ("loading", "loading started")]
+    assert events[3][0] == "loaded"
+
+
+def test_after_its_automatic_retries_a_stuck_load_waits_failed_for_a_person(demo, settings):
+    load = approved_watersmart_sample()
+    late = settings.Q_CLUSTER["timeout"] // 60 + 1
+    died_while_loading(load, late)
+    for _ in range(pipeline.AUTO_RETRIES):  # each automatic retry's task died as well
+        transition(load, "load_failed", note="the task did not finish within the task timeout; retried")
+        pipeline.record_event(load, "load_failed", note=pipeline.AUTO_RETRY_NOTE, from_status="load_failed")
+        transition(load, "loading", task_started_at=timezone.now() - datetime.timedelta(minutes=late))
+    assert pipeline.recover_stuck_loads() == []
+    load.refresh_from_db()
+    assert load.status == "load_failed" and not Invoice.objects.filter(load=load).exists()
+    assert pipeline.can_retry(load)  # a person can still retry it
