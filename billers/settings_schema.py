@@ -5,6 +5,15 @@ import jsonschema
 
 JSON_CONFIGURATION = 131
 
+YES = {"1", "true", "yes", "y"}
+NO = {"0", "false", "no", "n"}
+
+
+def parse_yes_no(text):
+    """True or False for the usual spellings of yes and no (any case), None for anything else."""
+    lowered = (text or "").strip().lower()
+    return True if lowered in YES else False if lowered in NO else None
+
 # Setting #131 (Tyler Incode JSON configuration): the keys the portal understands. Unknown
 # keys are refused so that a typo never silently does nothing.
 SETTING_131_SCHEMA = {
@@ -78,12 +87,10 @@ def validate_setting_value(setting_id, value_type, value):
         except ValueError:
             raise ValueError(f"{text!r} is not a whole number") from None
     if value_type == "boolean":
-        lowered = text.lower()
-        if lowered in {"1", "true", "yes", "y"}:
-            return "1"
-        if lowered in {"0", "false", "no", "n"}:
-            return "0"
-        raise ValueError(f"{text!r} is not a boolean (1/0, true/false, yes/no)")
+        answer = parse_yes_no(text)
+        if answer is None:
+            raise ValueError(f"{text!r} is not a boolean (1/0, true/false, yes/no)")
+        return "1" if answer else "0"
     if value_type == "json":
         return validate_json_setting(setting_id, text)
     if not text:

@@ -9,6 +9,7 @@ from billers.admin.forms import BillerFileFormatForm, BillerSettingForm
 from billers.admin.history import configuration_history_view
 from billers.models import (Account, AdvancedSetting, BifCustomization, BifFeature, Biller,
                             BillerFileFormat, BillerSetting, Invoice, InvoiceDetail)
+from icportal.admin_helpers import ReadOnlyMixin
 
 
 class BillerSettingInline(admin.TabularInline):
@@ -134,17 +135,8 @@ class BillerFileFormatAdmin(SimpleHistoryAdmin):
         return ["biller"] + BillerFileFormatForm.Meta.fields
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Rows written by loads: everyone with the view permission reads, nobody edits here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)
@@ -157,16 +149,9 @@ class AccountAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class InvoiceDetailInline(admin.TabularInline):
+class InvoiceDetailInline(ReadOnlyMixin, admin.TabularInline):
     model = InvoiceDetail
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invoice)

@@ -7,6 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from billers.bif_rules import RuleError, parse_rule
+from billers.settings_schema import parse_yes_no
 
 
 class BifSource(models.TextChoices):
@@ -46,12 +47,10 @@ def clean_value(kind, text):
     if not text:
         raise ValueError("a value is required for this source")
     if kind == ValueKind.YES_NO:
-        lowered = text.lower()
-        if lowered in {"yes", "y", "true", "1"}:
-            return "yes"
-        if lowered in {"no", "n", "false", "0"}:
-            return "no"
-        raise ValueError(f"{text!r} must be yes or no")
+        answer = parse_yes_no(text)
+        if answer is None:
+            raise ValueError(f"{text!r} must be yes or no")
+        return "yes" if answer else "no"
     if kind == ValueKind.AMOUNT:
         try:
             amount = Decimal(text.replace("$", "").replace(",", ""))

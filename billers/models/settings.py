@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from billers.settings_schema import validate_setting_value
+from billers.settings_schema import parse_yes_no, validate_setting_value
 
 
 class ValueType(models.TextChoices):
@@ -62,7 +62,7 @@ class BillerSetting(models.Model):
         if kind == ValueType.INTEGER:
             return int(self.value)
         if kind == ValueType.BOOLEAN:
-            return self.value.strip().lower() in {"1", "true", "yes"}
+            return bool(parse_yes_no(self.value))
         if kind == ValueType.JSON:
             return json.loads(self.value)
         return self.value

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from billers.models import BillerFileFormat, Direction
 from exports.models import ExportFile, ExportRun, RunStatus
 from exports.runs import ExportFailed, ExportRefused, run_export
+from icportal.admin_helpers import ReadOnlyMixin
 
 
 class RunForm(forms.Form):
@@ -32,18 +33,11 @@ class RunForm(forms.Form):
         self.fields["business_date"].initial = timezone.now().date() - datetime.timedelta(days=1)
 
 
-class ExportFileInline(admin.TabularInline):
+class ExportFileInline(ReadOnlyMixin, admin.TabularInline):
     model = ExportFile
     fields = ["download", "row_count", "total_amount", "size", "sha256"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="file")
     def download(self, export_file):

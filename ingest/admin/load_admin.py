@@ -8,6 +8,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
+from icportal.admin_helpers import ReadOnlyMixin
 from ingest import pipeline
 from ingest.admin import downloads, views
 from ingest.admin.preview import preview_context
@@ -15,12 +16,11 @@ from ingest.admin.resources import LoadResource
 from ingest.models import LoadEvent, LoadStatus
 
 
-class LoadEventInline(admin.TabularInline):
+class LoadEventInline(ReadOnlyMixin, admin.TabularInline):
     model = LoadEvent
     fields = ("at", "who", "from_status", "to_status", "note")
     readonly_fields = fields
     extra = 0
-    can_delete = False
 
     @admin.display(description="user")
     def who(self, event):
@@ -29,15 +29,6 @@ class LoadEventInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LoadAdmin(ExportMixin, admin.ModelAdmin):
