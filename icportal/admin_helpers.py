@@ -1,4 +1,5 @@
 """Small pieces shared by the apps' admin classes."""
+from django.contrib import admin
 
 
 class ReadOnlyMixin:
@@ -15,3 +16,19 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def username(field, description, empty="-"):
+    """A read-only field showing the user in `field` as plain text.
+
+    Django renders a read-only foreign key as a link to the related change page, and no role
+    may open user records (only superusers can): a link to the user would be a 403 for everyone
+    who reads the page."""
+
+    @admin.display(description=description, ordering=f"{field}__username")
+    def show(model_admin, obj):
+        user = getattr(obj, field)
+        return user.username if user is not None else empty
+
+    show.__name__ = f"{field}_name"
+    return show

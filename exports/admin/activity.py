@@ -12,6 +12,7 @@ from exports.admin.importing import ActivityImportMixin
 from exports.human_csv import csv_response
 from exports.models import AccountChange, AchReject, Payment
 from exports.payments import enter_offline_payment, void_payments
+from icportal.admin_helpers import username
 
 
 def biller_time(field, description):
@@ -61,7 +62,9 @@ class PaymentAdmin(ActivityAdmin):
                      "invoice_number", "check_number"]
     date_hierarchy = "paid_at"
     paid_at_local = biller_time("paid_at", "payment date (biller's time)")
-    readonly_fields = ["balance_lowered", "entered_by", "voided_by", "voided_at", "created_at"]
+    readonly_fields = ["balance_lowered", "entered_by_name", "voided_by_name", "voided_at", "created_at"]
+    entered_by_name = username("entered_by", "entered by")
+    voided_by_name = username("voided_by", "voided by")
     actions = ["void_selected", "download_csv"]
     csv_fields = ("biller", "account", "customer_name", "payment_guid", "paid_at", "payment_type_id", "amount",
                   "convenience_fee", "status", "offline", "payment_message", "biller_reference", "check_number",

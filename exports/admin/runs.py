@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from billers.models import BillerFileFormat, Direction
 from exports.models import ExportFile, ExportRun, RunStatus
 from exports.runs import ExportFailed, ExportRefused, run_export
-from icportal.admin_helpers import ReadOnlyMixin
+from icportal.admin_helpers import ReadOnlyMixin, username
 
 
 class RunForm(forms.Form):
@@ -57,8 +57,9 @@ class ExportRunAdmin(admin.ModelAdmin):
     date_hierarchy = "business_date"
     list_select_related = ["biller", "file_format", "triggered_by"]
     fields = ["id", "biller", "file_format", "business_date", "status", "failure", "record_count", "options",
-              "trigger", "triggered_by", "schedule_name", "created_at"]
+              "trigger", "triggered_by_name", "schedule_name", "created_at"]
     readonly_fields = fields
+    triggered_by_name = username("triggered_by", "triggered by")
     inlines = [ExportFileInline]
     change_list_template = "admin/exports/exportrun/change_list.html"
 

@@ -8,7 +8,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
-from icportal.admin_helpers import ReadOnlyMixin
+from icportal.admin_helpers import ReadOnlyMixin, username
 from ingest import pipeline
 from ingest.admin import downloads, views
 from ingest.admin.preview import preview_context
@@ -50,9 +50,12 @@ class LoadAdmin(ExportMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ("biller", "file_format", "status", "failure")}),
         ("File", {"fields": ("original_name", "size", "sha256", "encoding", "duplicate_of", "allow_duplicate")}),
-        ("Who and when", {"fields": ("uploaded_by", "created_at", "approved_by", "approved_at",
+        ("Who and when", {"fields": ("uploaded_by_name", "created_at", "approved_by_name", "approved_at",
                                      "errors_acknowledged", "rejection_reason", "loaded_at")}),
     ]
+    readonly_fields = ("uploaded_by_name", "approved_by_name")
+    uploaded_by_name = username("uploaded_by", "uploaded by", empty="- (manage.py ingest without --user)")
+    approved_by_name = username("approved_by", "approved by")
 
     def has_add_permission(self, request):
         return False          # uploads go through the upload page (ingest.add_load)

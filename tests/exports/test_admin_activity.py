@@ -44,6 +44,14 @@ def test_it_lets_support_enter_an_offline_check_payment(client, watersmart):
     assert balance(watersmart) == Decimal("75.00")
 
 
+def test_it_names_who_entered_a_payment_without_a_link_to_the_user_record(client, watersmart):
+    login(client, "support").post(ADD, offline_form(watersmart))
+    payment = Payment.objects.get()
+    html = login(client, "auditor").get(reverse("admin:exports_payment_change", args=[payment.pk])).content.decode()
+    assert '<div class="readonly">support</div>' in html
+    assert "/admin/auth/user/" not in html
+
+
 def test_it_refuses_an_account_the_biller_does_not_have(client, watersmart):
     login(client, "support")
     response = client.post(ADD, offline_form(watersmart, account_number="4242"))

@@ -111,3 +111,12 @@ def test_it_shows_a_failed_run_with_its_message(client, watersmart, monkeypatch)
     assert failed.status == RunStatus.FAILED and failed.failure == "division by zero"
     assert "failed: watersmart.payments for 2025-03-09 failed: division by zero" in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["auditor", "support"])
+def test_it_names_who_triggered_a_run_without_a_link_to_the_user_record(client, run, username):
+    run.triggered_by = User.objects.get(username="support")
+    run.save()
+    html = login(client, username).get(reverse("admin:exports_exportrun_change", args=[run.pk])).content.decode()
+    assert '<div class="readonly">support</div>' in html
+    assert "/admin/auth/user/" not in html

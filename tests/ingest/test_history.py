@@ -92,3 +92,14 @@ def test_it_neutralises_formulas_in_the_history_export(demo, tmp_path):
     response = login("auditor").post(reverse("admin:ingest_load_export"), {"format": "0"})
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["original_name"] == "'=HYPERLINK(evil).csv"
+
+
+def test_it_names_the_uploader_and_approver_without_links_to_user_records(history):
+    """No role may open user records: Django's link for a read-only foreign key would be a 403."""
+    loaded, _ = history
+    auditor = login("auditor")
+    html = auditor.get(change_url(loaded)).content.decode()
+    assert re.findall(r'class="readonly">(\w+)</div>', html[html.index("field-uploaded_by_name"):])[:1] == ["support"]
+    assert re.findall(r'class="readonly">(\w+)</div>', html[html.index("field-approved_by_name"):])[:1] == ["support2"]
+    assert "/admin/auth/user/" not in html
+    assert auditor.get(reverse("admin:auth_user_change", args=[loaded.uploaded_by_id])).status_code == 403
