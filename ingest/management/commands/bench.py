@@ -21,6 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args, rows, codes, json: bool, pipeline: bool, **options):
         if rows < 1:
             raise CommandError("--rows must be at least 1")
+        from django.conf import settings
+
+        if settings.DEBUG and pipeline:
+            self.stderr.write("note: DEBUG is on, so Django keeps the text of recent queries: the memory "
+                              "figures of the pipeline steps are inflated (run with DEBUG=0 for real ones)")
         measurements = bench.run(rows, codes)
         if pipeline:
             try:
