@@ -25,7 +25,7 @@ def build_parse_config(biller, code):
     invoice_format_guid = None
     if enabled is not None:
         options = enabled.options or {}
-        invoice_type_id = enabled.invoice_type_id
+        invoice_type_id = enabled.effective_invoice_type_id
         invoice_format_guid = enabled.invoice_format_guid
     if invoice_format_guid is None:
         bif = BifCustomization.objects.filter(biller=biller, feature__name="InvoiceFormatGuid",

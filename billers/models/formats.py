@@ -57,9 +57,6 @@ class BillerFileFormat(models.Model):
     def effective_invoice_type_id(self):
         return self.invoice_type_id or self.file_format.default_invoice_type_id
 
-    def option(self, name):
-        return validate_options(self.file_format.code, self.options)[name]
-
     def clean(self):
         if self.file_format_id is None:
             return

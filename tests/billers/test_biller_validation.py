@@ -18,25 +18,24 @@ def test_it_refuses_names_that_are_not_iana_zones(db, zone):
     assert "time_zone" in excinfo.value.message_dict
 
 
-def test_the_admin_form_names_the_bad_zone(client_for):
-    client = client_for("im")
-    response = client.post("/admin/billers/biller/add/", {
+def add_biller(client, time_zone, export_run_time):
+    """POST the admin's add-biller form for 'new-utility', with empty inlines."""
+    empty_inlines = {f"{prefix}-{count}": "0" for prefix in ("settings", "bif", "file_formats")
+                     for count in ("TOTAL_FORMS", "INITIAL_FORMS")}
+    return client.post("/admin/billers/biller/add/", {
         "name": "New Utility", "slug": "new-utility", "integration": "watersmart", "active": "on",
-        "time_zone": "Europe/Atlantis", "export_run_time": "06:00",
-        **{f"{prefix}-{k}": v for prefix in ("settings", "bif", "file_formats")
-           for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()}})
+        "time_zone": time_zone, "export_run_time": export_run_time, **empty_inlines})
+
+
+def test_the_admin_form_names_the_bad_zone(client_for):
+    response = add_biller(client_for("im"), "Europe/Atlantis", "06:00")
     assert response.status_code == 200
     assert "&#x27;Europe/Atlantis&#x27; is not an IANA time zone" in response.content.decode()
     assert not Biller.objects.filter(slug="new-utility").exists()
 
 
 def test_an_implementation_manager_adds_a_biller_in_the_admin(client_for):
-    client = client_for("im")
-    response = client.post("/admin/billers/biller/add/", {
-        "name": "New Utility", "slug": "new-utility", "integration": "watersmart", "active": "on",
-        "time_zone": "America/Denver", "export_run_time": "05:30",
-        **{f"{prefix}-{k}": v for prefix in ("settings", "bif", "file_formats")
-           for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()}})
+    response = add_biller(client_for("im"), "America/Denver", "05:30")
     assert response.status_code == 302, response.content.decode()[:2000]
     biller = Biller.objects.get(slug="new-utility")
     assert biller.time_zone == "America/Denver"
@@ -74,3 +73,12 @@ def test_the_effective_invoice_type_id_is_the_override_or_the_default(demo):
     assert row.effective_invoice_type_id == 42
     row.invoice_type_id = 7
     assert row.effective_invoice_type_id == 7
+
+
+def test_the_parse_configuration_carries_the_effective_invoice_type_id(demo):
+    from billers.parsing import build_parse_config
+
+    biller = Biller.objects.get(slug="demo-watersmart")
+    assert build_parse_config(biller, "watersmart.invoice").invoice_type_id == 1
+    BillerFileFormat.objects.filter(biller=biller, file_format__code="watersmart.invoice").update(invoice_type_id=5)
+    assert build_parse_config(biller, "watersmart.invoice").invoice_type_id == 5

@@ -34,3 +34,10 @@ def test_nobody_changes_a_file_format_definition(client_for):
 def test_an_outbound_format_says_it_has_no_inbound_mapping(client_for):
     html = page(client_for("im"), "watersmart.payments").content.decode()
     assert "No inbound field mapping (outbound format)." in html
+
+
+def test_the_parsers_and_the_reference_data_agree_on_each_default_invoice_type_id(demo):
+    from ingest.formats import FORMATS
+
+    for code, spec in FORMATS.items():
+        assert FileFormat.objects.get(code=code).default_invoice_type_id == spec.default_invoice_type_id, code
