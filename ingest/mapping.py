@@ -6,6 +6,7 @@ invoice (MinimumAmountDue, AllowPartialPayments, the LateFeeDate rule).
 import datetime
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from decimal import Decimal
 
 from billers.bif_rules import DateRule
@@ -117,6 +118,37 @@ def detail_rows(details):
 def invoice_balance(values):
     """The account balance an invoice sets: BalanceDue when the file has it, else TotalAmountDue."""
     return values["balance_due"] if values["balance_due"] is not None else values["total_amount_due"]
+
+
+@cache
+def _text_columns():
+    """(record part, record key, model, model field) for every text value a load writes."""
+    from billers.models import Account, Invoice, InvoiceDetail
+
+    columns = [("customer", "AccountNumber", Account, "account_number"),
+               ("adjustment", "AccountNumber", Account, "account_number"),
+               ("invoice", "InvoiceNumber", Invoice, "invoice_number"),
+               ("details", "Description", InvoiceDetail, "description")]
+    columns += [("customer", key, Account, field) for key, (field, kind) in CUSTOMER_FIELDS.items() if kind == TEXT]
+    columns += [("invoice", key, Invoice, field) for key, (field, kind) in INVOICE_FIELDS.items()
+                if kind == "nullable_text"]
+    columns += [("details", f"CustomField{n}", InvoiceDetail, f"custom_field{n}") for n in range(1, 10)]
+    return [(part, key, model._meta.get_field(field).max_length) for part, key, model, field in columns]
+
+
+def oversized(data):
+    """(field, message) for each text value of a staged record's data longer than the ledger
+    column it would be written to (the database would refuse it, or a shortened account
+    number would name another account)."""
+    problems = []
+    for part, key, limit in _text_columns():
+        rows = data.get(part) or []
+        for row in rows if isinstance(rows, list) else [rows]:
+            value = row.get(key)
+            if isinstance(value, str) and len(value) > limit:
+                shown = value if len(value) <= 40 else value[:40] + "..."
+                problems.append((key, f"{shown!r} is {len(value)} characters; at most {limit} are kept"))
+    return problems
 
 
 def differs(obj, values):

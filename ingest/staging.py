@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from billers.parsing import build_parse_config
+from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
 
 BATCH_SIZE = 1000
@@ -42,12 +43,17 @@ def staged_record(load, seq, record):
     errors = data.pop("errors", None) or []
     for key in ("line", "status", "reason"):
         data.pop(key, None)
+    errors = [{"field": e.get("field"), "message": e.get("message")} for e in errors]
+    status = record.status
+    if status == "ok":
+        errors += [{"field": field, "message": message} for field, message in oversized(data)]
+        status = "error" if errors else status
     customer = data.get("customer") or {}
     invoice = data.get("invoice") or {}
     adjustment = data.get("adjustment") or {}
     return StagedRecord(
-        load=load, seq=seq, line=record.line, status=record.status, reason=(record.reason or "")[:200],
-        errors=[{"field": e.get("field"), "message": e.get("message")} for e in errors], data=data,
+        load=load, seq=seq, line=record.line, status=status, reason=(record.reason or "")[:200],
+        errors=errors, data=data,
         account_number=str(customer.get("AccountNumber") or adjustment.get("AccountNumber") or "")[:60],
         invoice_number=str(invoice.get("InvoiceNumber") or "")[:80],
         amount=_amount(invoice.get("TotalAmountDue") if invoice else adjustment.get("AdjustmentAmount")),
