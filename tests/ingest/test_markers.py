@@ -56,7 +56,7 @@ def test_it_matches_bill_codes_exactly_and_sums_them():
 def test_it_reads_detail_elements_in_block_order():
     block = ('<Usage Month="Jan" Qty="1"/><Meter Number="9"/>\n<Usage Month="02" Qty="2" ></Usage>'
              '<Usages x="1"/><Tier Name="T &amp; 1" Total="1.00"/>')
-    found = list(elements(block, ("Usage", "Meter", "Tier")))
+    found = elements(block, ("Usage", "Meter", "Tier")).read
     assert [(tag, attrs) for tag, _, attrs in found] == [
         ("Usage", {"Month": "Jan", "Qty": "1"}), ("Meter", {"Number": "9"}),
         ("Usage", {"Month": "02", "Qty": "2"}), ("Tier", {"Name": "T & 1", "Total": "1.00"})]
@@ -65,5 +65,5 @@ def test_it_reads_detail_elements_in_block_order():
 @pytest.mark.parametrize("snippet", ['<Usage Month="Jan"', '<Usage Month=Jan/>', '<Usage M="&xxe;"/>',
                                      '<Usage M="a\x01"/>', '<Usage M="1"></Usage'])
 def test_it_reports_a_detail_element_that_is_not_well_formed(snippet):
-    [(tag, _, message)] = list(elements(snippet, ("Usage",)))
+    [(tag, _, message)] = elements(snippet, ("Usage",)).read
     assert isinstance(message, str) and ("not closed" in message or "not a well-formed element" in message)
