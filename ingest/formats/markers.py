@@ -129,7 +129,11 @@ class Elements:
 def elements(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -> Elements:
     """Scans the block once for `<Tag` of `tags`; an element ends before the next one starts.
     The well-formed ones are given to lxml together, in one parse."""
-    starts = [(m[1], m.start()) for m in _tag_pattern(tags).finditer(block)]
+    starts, total = [], 0
+    for match in _tag_pattern(tags).finditer(block):
+        total += 1
+        if total <= limit + 1:  # the ones read, and the first one not read
+            starts.append((match[1], match.start()))
     WORK.chars += len(block)
     read: list[tuple[str, int, dict | str]] = []
     snippets: dict[int, str] = {}  # index in `read` -> element text
@@ -142,7 +146,7 @@ def elements(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -> Ele
     for index, attributes in _parse_together(snippets).items():
         read[index] = (*read[index][:2], attributes)
     first_unread = starts[limit][1] if len(starts) > limit else None
-    return Elements(read, len(starts), first_unread)
+    return Elements(read, total, first_unread)
 
 
 def _cut_element(block: str, tag: str, start: int, stop: int) -> tuple[str | None, str | None]:
