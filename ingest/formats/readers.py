@@ -206,7 +206,7 @@ class _RowBuilder:
         error = None
         if self.problem:
             lines = f"line {self.line}" if self.last_line == self.line else f"lines {self.line}-{self.last_line}"
-            error = f"{self.problem}; the row is {lines}: {shown(self.raw, RAW_SHOWN)}"
+            error = f"{self.problem}; the row is {lines}: {shown(self.raw.rstrip(chr(13) + chr(10)), RAW_SHOWN)}"
         elif self.cut:
             error = f"row longer than {MAX_RECORD_CHARS} characters"
         return Row(self.line, self.fields, error, self.last_line)
