@@ -136,12 +136,11 @@ RAW_SHOWN = 120  # characters of a broken row's raw text quoted in its error
 
 class _RowBuilder:
     """One row that holds a quote, built line by line (RFC 4180 and FORMATS.md 2): a quoted
-    field starts at the start of a field; its closing quote must be followed by a comma or
-    the end of the line; it runs over a line end only when `multiline`."""
+    field starts at the start of a field, may run over line ends, and its closing quote must
+    be followed by a comma or the end of the line."""
 
-    def __init__(self, line: int, multiline: bool):
+    def __init__(self, line: int):
         self.line = self.last_line = line
-        self.multiline = multiline
         self.fields, self.piece, self.size, self.raw = [], [], 0, ""
         self.quoted_since: int | None = None  # line where the open quoted field began
         self.at_field_start, self.cut = True, False
@@ -175,12 +174,8 @@ class _RowBuilder:
             if self.quoted_since is not None:
                 j = text.find('"', i)
                 if j < 0:
-                    if self.multiline:
-                        self.add(text[i:] + eol)
-                        return False
-                    self.problem = f"the quote opened on line {self.quoted_since} is not closed on its line"
-                    self.quoted_since = None
-                    return self.end_row_plainly(text[i:])
+                    self.add(text[i:] + eol)
+                    return False
                 if text.startswith('""', j):
                     self.add(text[i:j + 1])
                     i = j + 2
@@ -212,9 +207,9 @@ class _RowBuilder:
         return Row(self.line, self.fields, error, self.last_line)
 
 
-def read_csv(chunks: Iterable[str] | str, multiline: bool = True) -> Iterator[Row]:
-    """RFC 4180 rows in file order; blank lines are skipped. A quoted field may hold line
-    breaks only when `multiline` (FORMATS.md 2 allows them in the inbound formats)."""
+def read_csv(chunks: Iterable[str] | str) -> Iterator[Row]:
+    """RFC 4180 rows in file order; blank lines are skipped. A row whose quotes are broken
+    has `.error` and ends at the end of the line where that is found (or of the file)."""
     builder, line = None, 0
     for text, eol, cut in read_lines(chunks):
         line += 1
@@ -224,7 +219,7 @@ def read_csv(chunks: Iterable[str] | str, multiline: bool = True) -> Iterator[Ro
             if '"' not in text and not cut:
                 yield Row(line, text.split(","))
                 continue
-            builder = _RowBuilder(line, multiline)
+            builder = _RowBuilder(line)
         builder.cut = builder.cut or cut
         if builder.consume(text, eol, line):
             yield builder.row()

@@ -41,7 +41,7 @@ def test_it_reports_an_unterminated_quote_on_the_row_where_it_opened():
     rows = list(read_csv('a,b\n1,"open\n2,3\n4,5\n'))
     assert [(row.line, row.last_line) for row in rows] == [(1, 1), (2, 4)]
     assert rows[1].error == ("the quote opened on line 2 is never closed; the row is lines 2-4: "
-                             "'1,\"open\\n2,3\\n4,5\\n'")
+                             "'1,\"open\\n2,3\\n4,5'")
     assert rows[1].fields == ["1", "open\n2,3\n4,5\n"]
 
 
@@ -50,7 +50,7 @@ def test_a_closing_quote_followed_by_text_makes_the_row_an_error_ending_on_that_
     assert [(row.line, row.last_line, row.error is None) for row in rows] == [
         (1, 1, True), (2, 3, False), (4, 4, True)]
     assert rows[1].error == ("the quote closed on line 3 is followed by 'C', not by a comma or the end of "
-                             "the line; the row is lines 2-3: '3002,\"Bob,2\\n3003,\"Carol\",3\\n'")
+                             "the line; the row is lines 2-3: '3002,\"Bob,2\\n3003,\"Carol\",3'")
     assert rows[2].fields == ["3004", "Dan", "4"]
 
 
@@ -61,15 +61,7 @@ def test_a_closing_quote_followed_by_text_on_one_line_names_that_line():
     assert (row.line, row.last_line) == (1, 1)
 
 
-def test_without_multiline_a_quote_open_at_the_end_of_its_line_ends_the_row_there():
-    rows = list(read_csv('a,"b\nc,d"\ne,f\n', multiline=False))
-    assert [(row.line, row.last_line, row.fields) for row in rows] == [
-        (1, 1, ["a", "b"]), (2, 2, ["c", 'd"']), (3, 3, ["e", "f"])]
-    assert rows[0].error == "the quote opened on line 1 is not closed on its line; the row is line 1: 'a,\"b\\n'"
-    assert rows[1].error is None and rows[2].error is None
-
-
-def test_with_multiline_a_well_quoted_line_break_stays_in_one_row():
+def test_a_well_quoted_line_break_stays_in_one_row():
     rows = list(read_csv('a,"b\r\nc",d\ne,f'))
     assert [(row.line, row.last_line, row.fields, row.error) for row in rows] == [
         (1, 2, ["a", "b\r\nc", "d"], None), (3, 3, ["e", "f"], None)]

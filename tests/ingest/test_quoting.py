@@ -41,7 +41,7 @@ def test_a_name_left_open_in_an_incode_adjustment_never_loads_the_next_row_under
             '10-1002,"Bob,12.00\n10-1003,"Cy",13.00\n10-1004,Di,14.00\n')
     result, records = parse_text("incode.adjustment", text)
     assert [(r.line, r.last_line, r.status) for r in records] == [(2, 2, "ok"), (3, 4, "error"), (5, 5, "ok")]
-    assert "the row is lines 3-4: '10-1002,\"Bob,12.00\\n10-1003,\"Cy\",13.00\\n'" in str(records[1].errors[0])
+    assert "the row is lines 3-4: '10-1002,\"Bob,12.00\\n10-1003,\"Cy\",13.00'" in str(records[1].errors[0])
     assert [(r.adjustment["AccountNumber"], r.adjustment["AdjustmentAmount"]) for r in records
             if r.status == "ok"] == [("101001", "11.00"), ("101004", "14.00")]
     check_csv_accounting(text, result.summary, records)
@@ -106,7 +106,7 @@ ADJUSTMENT_HEADER = b"Formatted Account Number,New Balance\n"
 def test_every_line_of_every_inbound_test_file_is_in_exactly_one_record(code):
     header = ADJUSTMENT_HEADER if code.startswith("incode.adjustment") else b""
     parsed = [path.name for path in inbound_files()
-              if check_accounting(code, path.read_bytes()) + check_accounting(code, header + path.read_bytes())]
+              if check_accounting(code, path.read_bytes()) + (header > b"" and check_accounting(code, header + path.read_bytes()))]
     assert len(parsed) >= (20 if code in CSV_FORMATS else 1), parsed
 
 
@@ -140,16 +140,15 @@ PIECES = st.sampled_from(['"', '""', ",", "\n", "\r\n", "\r", "a", "1", " ", '",
 
 
 @settings(max_examples=300, deadline=None)
-@given(pieces=st.lists(PIECES, max_size=60), multiline=st.booleans())
-def test_every_non_blank_line_of_any_text_is_in_exactly_one_csv_row(pieces, multiline):
+@given(pieces=st.lists(PIECES, max_size=60))
+def test_every_non_blank_line_of_any_text_is_in_exactly_one_csv_row(pieces):
     text = "".join(pieces)
-    rows = list(read_csv(text, multiline=multiline))
+    rows = list(read_csv(text))
     owner = {}
     for index, row in enumerate(rows):
         for line in range(row.line, row.last_line + 1):
             assert line not in owner
             owner[line] = index
-        assert row.error is not None or multiline or row.line == row.last_line
     lines = physical_lines(text)
     assert [n for n, line in enumerate(lines, 1) if line.strip()] == [n for n in owner if lines[n - 1].strip()]
     assert max(owner, default=0) <= len(lines)
