@@ -194,7 +194,8 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
         except (etree.XMLSyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", 0) or 0
             culprit = indexes[line - 2] if 2 <= line < len(indexes) + 2 else indexes[0]
-            results[culprit] = f"{shown(pending.pop(culprit))} is not a well-formed element ({exc})"
+            reason = _POSITION.sub("", str(exc))  # its line and column are in the joined text
+            results[culprit] = f"{shown(pending.pop(culprit))} is not a well-formed element ({reason})"
             continue
         for index, element in zip(indexes, root):
             results[index] = dict(element.attrib)
@@ -205,3 +206,4 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
 
 
 MAX_RETRIES = 5
+_POSITION = re.compile(r",? line \d+, column \d+.*$")

@@ -9,6 +9,8 @@ from ingest.formats.readers import WORK
 from ingest.formats.spec import MAX_ERRORS
 from tests.support.accounting import check_block_accounting
 
+from tests.ingest.loadkit import change_url, demo, login, upload  # noqa: F401
+
 from .conftest import parse_text
 from .test_incode_invoice import BLOCK
 
@@ -53,7 +55,16 @@ def test_one_lxml_parse_reads_every_detail_element_of_a_block():
     assert record.status == "ok" and parses == 1 and len(record.details) == 81
 
 
-def test_an_element_lxml_refuses_is_reported_and_the_others_still_read():
+def test_an_element_only_lxml_refuses_is_reported_and_the_others_read_by_a_second_parse():
+    usage = '<Usage Month="Jan" Qty="1"/>\n<Usage Month="Feb" a:b="2"/>\n<Usage Month="Mar" Qty="3"/>\n'
+    summary, [record], chars, parses = parse_counting(BLOCK.replace("</account>", usage + "</account>"))
+    assert [e.message for e in record.errors] == [
+        "<Usage> on line 8: '<Usage Month=\"Feb\" a:b=\"2\"/>' is not a well-formed element "
+        "(Namespace prefix a for b on Usage is not defined)"]
+    assert [d.get("CustomField2") for d in record.details] == [None, "1", None, "3"] and parses == 2
+
+
+def test_a_malformed_element_is_reported_and_the_others_still_read():
     usage = '<Usage Month="Jan" Qty="1"/>\n<Usage Month="Feb" Qty="&#0;"/>\n<Usage Month="Mar" Qty="3"/>\n'
     summary, [record], chars, parses = parse_counting(BLOCK.replace("</account>", usage + "</account>"))
     assert [e.message for e in record.errors] == [
@@ -83,3 +94,15 @@ def test_the_work_grows_linearly_with_a_pathological_block(fragments):
             assert len(record.details) <= MAX_DETAILS + 1
         work[copies] = chars
     assert work[400] <= 4.5 * work[100] + 10_000 and work[100] <= 4.5 * work[25] + 10_000
+
+
+def test_the_preview_of_the_hostile_block_stays_small(demo, tmp_path):
+    path = tmp_path / "hostile.xml"
+    path.write_text("<account>\n" + '<Usage Month="Jan">\n' * 40_000 + "</account>\n")  # 800 KB
+    support = login("support")
+    response, load = upload(support, "demo-incode", CODE, path)
+    load.refresh_from_db()
+    assert (load.status, load.error_count, load.ok_count) == ("parsed", 1, 0)
+    html = support.get(change_url(load)).content.decode()
+    assert "and 86 more errors" in html and "40000 detail elements" in html
+    assert len(html) < 300_000  # issue 10: 9.4 MB of HTML for one record
