@@ -92,10 +92,11 @@ def read_lines(chunks: Iterable[str]) -> Iterator[tuple[str, str, bool]]:
     """(text, line ending, cut) per physical line; `cut` when the line was too long to keep."""
     pending, cut = "", False
     for chunk in _as_chunks(chunks):
+        seen = len(pending) - pending.endswith("\r")  # `pending` holds no line end before this
         text = pending + chunk
         stop = len(text) - 1 if text.endswith("\r") else len(text)  # CR may start a CRLF
         start = 0
-        for match in _EOL.finditer(text, 0, stop):
+        for match in _EOL.finditer(text, seen, stop):
             yield text[start:match.start()], match.group(), cut
             start, cut = match.end(), False
         pending = text[start:]
