@@ -1,6 +1,7 @@
 """Reading values out of an Incode block (FORMATS.md 4): begin/end markers, bill codes and
-detail elements. The block is text, not XML; only a single detail element is ever given to
-an XML parser, with entity resolution, DTD loading and network access off."""
+detail elements. The block is text, not XML, scanned once per marker; only its detail
+elements, each first checked against a strict pattern of one empty element, are given to an
+XML parser (together, in one parse), with entity resolution, DTD loading and network access off."""
 import re
 import threading
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ def _parser() -> etree.XMLParser:
 
 
 MAX_DETAILS = 100  # detail elements read per block; more make the record an error
+MAX_RETRIES = 5  # lxml parses of a block's detail elements when lxml refuses one the pattern let through
+_POSITION = re.compile(r",? line \d+, column \d+.*$")  # lxml's position in the joined text
 
 _NAME = r"[A-Za-z_:][-A-Za-z0-9_.:]*"
 _REFERENCE = r"&(?:amp|lt|gt|quot|apos|#[0-9]{1,8}|#x[0-9a-fA-F]{1,8});"
@@ -194,7 +197,7 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
         except (etree.XMLSyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", 0) or 0
             culprit = indexes[line - 2] if 2 <= line < len(indexes) + 2 else indexes[0]
-            reason = _POSITION.sub("", str(exc))  # its line and column are in the joined text
+            reason = _POSITION.sub("", str(exc))
             results[culprit] = f"{shown(pending.pop(culprit))} is not a well-formed element ({reason})"
             continue
         for index, element in zip(indexes, root):
@@ -203,7 +206,3 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
     for index, snippet in pending.items():
         results[index] = f"{shown(snippet)} was not read: the block's detail elements are not well-formed"
     return results
-
-
-MAX_RETRIES = 5
-_POSITION = re.compile(r",? line \d+, column \d+.*$")

@@ -2,7 +2,8 @@
 import pytest
 
 from ingest.formats.converters import ConversionError
-from ingest.formats.markers import bill_code_amounts, bill_codes, clean_value, elements, extract
+from ingest.formats.markers import MAX_RETRIES, bill_code_amounts, bill_codes, clean_value, elements, extract
+from ingest.formats.readers import WORK
 
 BLOCK = '<Bill_info Due_dt="07/15/2021" Bill_dt=20210630 Drft_dt="" Due= 0000262.11 Pen="1"/>'
 
@@ -67,3 +68,14 @@ def test_it_reads_detail_elements_in_block_order():
 def test_it_reports_a_detail_element_that_is_not_well_formed(snippet):
     [(tag, _, message)] = elements(snippet, ("Usage",)).read
     assert isinstance(message, str) and ("not closed" in message or "not a well-formed element" in message)
+
+
+def test_it_gives_lxml_a_few_tries_per_block_then_reports_the_elements_not_read():
+    block = '<Usage a:b="1"/>' * (MAX_RETRIES + 1) + '<Usage Month="Jan"/>'
+    WORK.parses = 0
+    found = elements(block, ("Usage",)).read
+    assert WORK.parses == MAX_RETRIES
+    assert all("Namespace prefix a for b on Usage is not defined" in message for _, _, message in found[:MAX_RETRIES])
+    assert [message for _, _, message in found[MAX_RETRIES:]] == [
+        "'<Usage a:b=\"1\"/>' was not read: the block's detail elements are not well-formed",
+        "'<Usage Month=\"Jan\"/>' was not read: the block's detail elements are not well-formed"]

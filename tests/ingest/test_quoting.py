@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ingest.bench import write_incode_invoices, write_watersmart_invoices
-from ingest.formats import FORMATS, FileRefused, ParseConfig, parse
+from ingest.formats import FORMATS, FileRefused, ParseConfig
 from ingest.formats.readers import read_csv
 from tests.support.accounting import check_block_accounting, check_csv_accounting, physical_lines
 
-from .conftest import REPO_ROOT, errors_of, parse_bytes, parse_text, shared
+from .conftest import REPO_ROOT, parse_bytes, parse_text, shared
 
 CSV_FORMATS = [code for code, spec in FORMATS.items() if spec.partner == "watersmart" or spec.kind == "adjustment"]
 BLOCK_FORMATS = [code for code in FORMATS if code not in CSV_FORMATS]
