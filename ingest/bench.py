@@ -69,6 +69,24 @@ def write_incode_invoices(path, blocks):
         out.write("</Incode_UB_Bills>\n")
 
 
+def write_unclosed_usage(path, elements):
+    """A hostile Incode file (issue 10): one <account> block of `elements` unclosed <Usage>."""
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("<account>\n")
+        out.writelines('<Usage Month="Jan">\n' for _ in range(elements))
+        out.write("</account>\n")
+
+
+def run_hostile(rows, workdir=None):
+    """Parse the hostile file of `rows` elements: one record, in time linear in `rows`."""
+    with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
+        path = Path(tmp) / "bench-hostile.dat"
+        write_unclosed_usage(path, rows)
+        measurement = bench_parse("incode.invoice.skip_landlord", path)
+    measurement.step = f"parse one block of {rows} unclosed <Usage>"
+    return [measurement]
+
+
 GENERATORS = {
     "watersmart.invoice": write_watersmart_invoices,
     "incode.invoice.skip_landlord": write_incode_invoices,

@@ -9,7 +9,7 @@ from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRI
                          US_DATE, Converter, shown)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
-from .markers import bill_code_amounts, bill_codes, elements, extract
+from .markers import MAX_DETAILS, bill_code_amounts, bill_codes, elements, extract
 from .model import FileRefused, Record
 from .readers import Block, line_ends, read_blocks, read_csv
 from .spec import (BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
@@ -108,9 +108,9 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlo
     marker = run.config.landlord_marker
     for block in read_blocks(chunks):
         if skip_landlord and marker and block.text and marker in block.text and not block.error:
-            yield run.skip(block.line, "landlord invoice")
+            yield run.skip(block.line, "landlord invoice", block.last_line)
             continue
-        draft = Draft(block.line, block.error)
+        draft = Draft(block.line, block.error, block.last_line)
         if block.text is not None:
             draft.fill(header + customer, partial(raw_from_block, block.text, bill_codes(block.text)), run)
         apply_rules(draft, run, {f.name for f in header})
@@ -147,24 +147,42 @@ def long_digit_line(account: str | None, balance: Decimal | None) -> str | None:
 
 
 def detail_records(draft: Draft, block: Block, fields: list[Field], run: Run) -> list[dict]:
-    """One ID record per Usage, Meter and Tier element, in that order (FORMATS.md 4.5)."""
+    """One ID record per Usage, Meter and Tier element, in that order (FORMATS.md 4.5); at
+    most `MAX_DETAILS` elements are read, more make the record an error."""
     found: dict[str, list] = {tag: [] for tag in DETAIL_KINDS if any(f.source.tag == tag for f in fields)}
-    for tag, offset, attributes in elements(block.text, tuple(found)):
-        found[tag].append((offset, attributes))
+    scanned = elements(block.text, tuple(found))
+    lines = LineCounter(block.text, block.line)
+    for tag, offset, attributes in scanned.read:
+        found[tag].append((lines.at(offset), attributes))
+    if scanned.first_unread is not None:
+        draft.error(None, f"{scanned.total} detail elements (<Usage>, <Meter>, <Tier>): at most {MAX_DETAILS} "
+                          f"are read per invoice; the {scanned.total - MAX_DETAILS} from line "
+                          f"{lines.at(scanned.first_unread)} on are not read")
     records = []
     for tag, located in found.items():
         table = [f for f in fields if f.source.tag == tag]
-        for offset, attributes in located:
-            where = f"<{tag}> on line {block.line + line_ends(block.text, 0, offset)}"
+        for line, attributes in located:
             element = Draft(draft.line)
             if isinstance(attributes, str):
                 element.error("Description", attributes)
             else:
                 element.fill(table, lambda source: attributes.get(source.attribute), run)
             for error in element.errors:
-                draft.error(error.field, f"{where}: {error.message}")
+                draft.error(error.field, f"<{tag}> on line {line}: {error.message}")
             records.append({"RowType": "ID", "Description": DETAIL_KINDS[tag], **element.render(table, run)})
     return records
+
+
+class LineCounter:
+    """Physical line numbers of offsets given in increasing order, counting each line end once."""
+
+    def __init__(self, text: str, first_line: int):
+        self.text, self.offset, self.line = text, 0, first_line
+
+    def at(self, offset: int) -> int:
+        self.line += line_ends(self.text, self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 # --- adjustments (V9 CSV with a header row) --------------------------------------------
@@ -199,6 +217,9 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
     header = next(rows, None)
     if header is None:
         raise FileRefused("no header row")
+    if header.error or header.last_line != header.line:
+        raise FileRefused(f"line {header.line}: the header row is not valid CSV: "
+                          f"{header.error or f'a quoted name runs over lines {header.line}-{header.last_line}'}")
     index: dict[str, int] = {}
     for position, name in enumerate(header.fields):
         index.setdefault(name.strip().casefold(), position)
@@ -211,7 +232,7 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
         return fields[position] if position < len(fields) else None
 
     for row in rows:
-        draft = Draft(row.line, row.error)
+        draft = Draft(row.line, row.error, row.last_line)
         draft.fill(table, partial(raw_of, row.fields), run)
         run.note_duplicate(draft, "AccountNumber")
         yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))

@@ -1,13 +1,16 @@
 """Reading values out of an Incode block (FORMATS.md 4): begin/end markers, bill codes and
-detail elements. The block is text, not XML; only a single detail element is ever given to
-an XML parser, with entity resolution, DTD loading and network access off."""
+detail elements. The block is text, not XML, scanned once per marker; only its detail
+elements, each first checked against a strict pattern of one empty element, are given to an
+XML parser (together, in one parse), with entity resolution, DTD loading and network access off."""
 import re
 import threading
-from typing import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
 from .converters import ConversionError, shown
+from .readers import WORK, find
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -37,11 +40,11 @@ def clean_value(raw: str) -> str:
 def extract(block: str, begin: str, end: str) -> str | None:
     """The cleaned value between the first `begin` and the first `end` after it; None when
     `begin` is absent; ConversionError when `end` is absent after it."""
-    start = block.find(begin)
+    start = find(block, begin)
     if start < 0:
         return None
     start += len(begin)
-    stop = block.find(end, start)
+    stop = find(block, end, start)
     if stop < 0:
         raise ConversionError(f"end marker '{end}' not found after '{begin}'")
     return clean_value(block[start:stop])
@@ -55,13 +58,13 @@ def bill_codes(block: str) -> dict[str, list[str | None]]:
     """Raw amounts by bill-code description (trimmed, case-folded): for each description,
     the first `<Amount>` before the next description (None when there is none)."""
     codes: dict[str, list[str | None]] = {}
-    start = block.find(_DESCRIPTION[0])
+    start = find(block, _DESCRIPTION[0])
     while start >= 0:
         text_start = start + len(_DESCRIPTION[0])
-        text_end = block.find(_DESCRIPTION[1], text_start)
+        text_end = find(block, _DESCRIPTION[1], text_start)
         if text_end < 0:
             break
-        following = block.find(_DESCRIPTION[0], text_end)
+        following = find(block, _DESCRIPTION[0], text_end)
         region = block[text_end:following if following >= 0 else len(block)]
         amount = _between(region, *_AMOUNT)
         description = unescape(block[text_start:text_end]).strip().casefold()
@@ -71,8 +74,8 @@ def bill_codes(block: str) -> dict[str, list[str | None]]:
 
 
 def _between(text: str, begin: str, end: str) -> str | None:
-    start = text.find(begin)
-    stop = text.find(end, start + len(begin)) if start >= 0 else -1
+    start = find(text, begin)
+    stop = find(text, end, start + len(begin)) if start >= 0 else -1
     return text[start + len(begin):stop] if stop >= 0 else None
 
 
@@ -96,21 +99,110 @@ def _parser() -> etree.XMLParser:
     return _local.parser
 
 
-def elements(block: str, tags: tuple[str, ...]) -> Iterator[tuple[str, int, dict | str]]:
-    """(tag, offset in block, attributes) per `<Tag .../>` element of `tags`, in block order;
-    an element that is not well-formed gives an error message instead of attributes."""
-    pattern = re.compile(r"<(%s)(?=[\s/>])" % "|".join(map(re.escape, tags)))
-    for match in pattern.finditer(block):
-        tag, start = match[1], match.start()
-        end = block.find(">", start)
-        if end >= 0 and block[end - 1] != "/":
-            closing = block.find(f"</{tag}>", end)
-            end = closing + len(tag) + 2 if closing >= 0 else -1
-        if end < 0:
-            yield tag, start, f"{shown(block[start:start + 60])} is not closed"
-            continue
-        snippet = block[start:end + 1]
+MAX_DETAILS = 100  # detail elements read per block; more make the record an error
+MAX_RETRIES = 5  # lxml parses of a block's detail elements when lxml refuses one the pattern let through
+_POSITION = re.compile(r",? line \d+, column \d+.*$")  # lxml's position in the joined text
+
+_NAME = r"[A-Za-z_:][-A-Za-z0-9_.:]*"
+_REFERENCE = r"&(?:amp|lt|gt|quot|apos|#[0-9]{1,8}|#x[0-9a-fA-F]{1,8});"
+_TEXT = "[^<&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff%s]"
+_VALUE = rf'"(?:{_TEXT % chr(34)}|{_REFERENCE})*"|\'(?:{_TEXT % chr(39)}|{_REFERENCE})*\''
+# One empty element `<Tag a="v" .../>` or `<Tag ...>text</Tag>`: the only shapes read (FORMATS.md 4.5).
+_ELEMENT = re.compile(rf"<({_NAME})(?:\s+{_NAME}\s*=\s*(?:{_VALUE}))*\s*"
+                      rf"(?:/>|>(?:{_TEXT % ''}|{_REFERENCE})*</\1\s*>)")
+_ATTRIBUTE_NAME = re.compile(rf"\s({_NAME})\s*=")
+_NUMERIC = re.compile(r"&#(x?)([0-9a-fA-F]+);")
+
+
+@lru_cache(maxsize=16)
+def _tag_pattern(tags: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"<(%s)(?=[\s/>])" % "|".join(map(re.escape, tags)))
+
+
+@dataclass
+class Elements:
+    """The detail elements of a block: (tag, offset, attributes or an error message) for the
+    first `MAX_DETAILS` in block order; how many there are in all, and where the first one
+    not read starts."""
+    read: list[tuple[str, int, dict | str]]
+    total: int
+    first_unread: int | None
+
+
+def elements(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -> Elements:
+    """Scans the block once for `<Tag` of `tags`; an element ends before the next one starts.
+    The well-formed ones are given to lxml together, in one parse."""
+    starts, total = [], 0
+    for match in _tag_pattern(tags).finditer(block):
+        total += 1
+        if total <= limit + 1:  # the ones read, and the first one not read
+            starts.append((match[1], match.start()))
+    WORK.chars += len(block)
+    read: list[tuple[str, int, dict | str]] = []
+    snippets: dict[int, str] = {}  # index in `read` -> element text
+    for index, (tag, start) in enumerate(starts[:limit]):
+        stop = starts[index + 1][1] if index + 1 < len(starts) else len(block)
+        problem, snippet = _cut_element(block, tag, start, stop)
+        if snippet is not None:
+            snippets[len(read)] = snippet
+        read.append((tag, start, problem))
+    for index, attributes in _parse_together(snippets).items():
+        read[index] = (*read[index][:2], attributes)
+    first_unread = starts[limit][1] if len(starts) > limit else None
+    return Elements(read, total, first_unread)
+
+
+def _cut_element(block: str, tag: str, start: int, stop: int) -> tuple[str | None, str | None]:
+    """(error message, None) or (None, the element's text) for the element at `start`."""
+    end = find(block, ">", start, stop)
+    if end >= 0 and block[end - 1] != "/":
+        closing = find(block, f"</{tag}", end, stop)
+        end = find(block, ">", closing, stop) if closing >= 0 else -1
+    if end < 0:
+        return f"{shown(block[start:min(stop, start + 60)])} is not closed", None
+    snippet = block[start:end + 1]
+    if not _ELEMENT.fullmatch(snippet) or _has_bad_reference(snippet) or _repeats_attribute(snippet):
+        return f"{shown(snippet)} is not a well-formed element", None
+    return None, snippet
+
+
+def _has_bad_reference(snippet: str) -> bool:
+    for hexadecimal, digits in _NUMERIC.findall(snippet):
+        code = int(digits, 16 if hexadecimal else 10)
+        if not (code in (9, 10, 13) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+                or 0x10000 <= code <= 0x10FFFF):
+            return True
+    return False
+
+
+def _repeats_attribute(snippet: str) -> bool:
+    names = _ATTRIBUTE_NAME.findall(snippet.split(">", 1)[0])
+    return len(names) != len(set(names))
+
+
+def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
+    """Attributes per element, from one lxml parse of all of them, one per line; an element
+    lxml still refuses gets its message and the others are parsed again (a few times at most)."""
+    results: dict[int, dict | str] = {}
+    pending = dict(snippets)
+    for _ in range(MAX_RETRIES):
+        if not pending:
+            break
+        indexes = list(pending)
+        document = "<details>\n" + "\n".join(
+            pending[i].replace("\r", " ").replace("\n", " ") for i in indexes) + "\n</details>"
+        WORK.parses += 1
         try:
-            yield tag, start, dict(etree.fromstring(snippet, _parser()).attrib)
+            root = etree.fromstring(document, _parser())
         except (etree.XMLSyntaxError, ValueError) as exc:
-            yield tag, start, f"{shown(snippet)} is not a well-formed element ({exc})"
+            line = getattr(exc, "lineno", 0) or 0
+            culprit = indexes[line - 2] if 2 <= line < len(indexes) + 2 else indexes[0]
+            reason = _POSITION.sub("", str(exc))
+            results[culprit] = f"{shown(pending.pop(culprit))} is not a well-formed element ({reason})"
+            continue
+        for index, element in zip(indexes, root):
+            results[index] = dict(element.attrib)
+        return results
+    for index, snippet in pending.items():
+        results[index] = f"{shown(snippet)} was not read: the block's detail elements are not well-formed"
+    return results

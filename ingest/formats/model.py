@@ -52,6 +52,7 @@ class Record:
     customer: dict | None = None
     details: list[dict] = field(default_factory=list)
     adjustment: dict | None = None
+    last_line: int | None = None  # physical line where the row or block ends; not in the JSON
 
     def to_json(self) -> dict:
         out = {"line": self.line, "status": self.status, "reason": self.reason,

@@ -10,10 +10,12 @@ a block longer than `MAX_RECORD_CHARS` is cut and reported as an error.
 """
 import codecs
 import re
+import threading
 from contextlib import closing
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+from .converters import shown
 from .model import FileRefused
 
 CHUNK_BYTES = 64 * 1024
@@ -90,10 +92,11 @@ def read_lines(chunks: Iterable[str]) -> Iterator[tuple[str, str, bool]]:
     """(text, line ending, cut) per physical line; `cut` when the line was too long to keep."""
     pending, cut = "", False
     for chunk in _as_chunks(chunks):
+        seen = len(pending) - pending.endswith("\r")  # `pending` holds no line end before this
         text = pending + chunk
         stop = len(text) - 1 if text.endswith("\r") else len(text)  # CR may start a CRLF
         start = 0
-        for match in _EOL.finditer(text, 0, stop):
+        for match in _EOL.finditer(text, seen, stop):
             yield text[start:match.start()], match.group(), cut
             start, cut = match.end(), False
         pending = text[start:]
@@ -115,23 +118,34 @@ def _as_chunks(chunks: Iterable[str] | str) -> Iterable[str]:
 
 class Row(tuple):
     """`(line, fields)`: the physical line where the row starts and its raw fields.
-    `.error` names what is wrong with the row itself (an unterminated quote, a cut row)."""
+    `.error` names what is wrong with the row itself (a malformed or unclosed quote, a cut
+    row); `.last_line` is the physical line where it ends (the row covers every line between)."""
     error: str | None
+    last_line: int
 
-    def __new__(cls, line: int, fields: list[str], error: str | None = None):
+    def __new__(cls, line: int, fields: list[str], error: str | None = None, last_line: int | None = None):
         row = super().__new__(cls, (line, fields))
-        row.error = error
+        row.error, row.last_line = error, last_line or line
         return row
 
     line = property(lambda self: self[0])
     fields = property(lambda self: self[1])
 
 
+RAW_SHOWN = 120  # characters of a broken row's raw text quoted in its error
+
+
 class _RowBuilder:
+    """One row that holds a quote, built line by line (RFC 4180 and FORMATS.md 2): a quoted
+    field starts at the start of a field, may run over line ends, and its closing quote must
+    be followed by a comma or the end of the line."""
+
     def __init__(self, line: int):
-        self.line, self.fields, self.piece, self.size = line, [], [], 0
+        self.line = self.last_line = line
+        self.fields, self.piece, self.size, self.raw = [], [], 0, ""
         self.quoted_since: int | None = None  # line where the open quoted field began
         self.at_field_start, self.cut = True, False
+        self.problem: str | None = None  # what is wrong with the row's quotes
 
     def add(self, text: str) -> None:
         self.size += len(text)
@@ -144,8 +158,18 @@ class _RowBuilder:
         self.fields.append("".join(self.piece))
         self.piece, self.at_field_start = [], True
 
+    def end_row_plainly(self, text: str) -> bool:
+        """The rest of a line after a broken quote: split at commas, its quotes kept as written."""
+        for value in text.split(","):
+            self.add(value)
+            self.end_field()
+        return True
+
     def consume(self, text: str, eol: str, line: int) -> bool:
         """Adds one physical line; True when the row is complete."""
+        self.last_line = line
+        if len(self.raw) <= RAW_SHOWN:
+            self.raw += (text + eol)[:RAW_SHOWN + 1]
         i = 0
         while True:
             if self.quoted_since is not None:
@@ -156,9 +180,13 @@ class _RowBuilder:
                 if text.startswith('""', j):
                     self.add(text[i:j + 1])
                     i = j + 2
-                else:
-                    self.add(text[i:j])
-                    self.quoted_since, i = None, j + 1
+                    continue
+                self.add(text[i:j])
+                self.quoted_since, i = None, j + 1
+                if i < len(text) and text[i] != ",":
+                    self.problem = (f"the quote closed on line {line} is followed by {shown(text[i])}, not by "
+                                    "a comma or the end of the line")
+                    return self.end_row_plainly(text[i:])
                 continue
             if self.at_field_start and text.startswith('"', i):
                 self.quoted_since, self.at_field_start, i = line, False, i + 1
@@ -170,14 +198,19 @@ class _RowBuilder:
                 return True
             i = j + 1
 
-    def row(self, error: str | None = None) -> Row:
-        if self.cut:
+    def row(self) -> Row:
+        error = None
+        if self.problem:
+            lines = f"line {self.line}" if self.last_line == self.line else f"lines {self.line}-{self.last_line}"
+            error = f"{self.problem}; the row is {lines}: {shown(self.raw.rstrip(chr(13) + chr(10)), RAW_SHOWN)}"
+        elif self.cut:
             error = f"row longer than {MAX_RECORD_CHARS} characters"
-        return Row(self.line, self.fields, error)
+        return Row(self.line, self.fields, error, self.last_line)
 
 
 def read_csv(chunks: Iterable[str] | str) -> Iterator[Row]:
-    """RFC 4180 rows in file order; blank lines are skipped."""
+    """RFC 4180 rows in file order; blank lines are skipped. A row whose quotes are broken
+    has `.error` and ends at the end of the line where that is found (or of the file)."""
     builder, line = None, 0
     for text, eol, cut in read_lines(chunks):
         line += 1
@@ -194,20 +227,46 @@ def read_csv(chunks: Iterable[str] | str) -> Iterator[Row]:
             builder = None
     if builder is not None:
         builder.end_field()
-        yield builder.row(f"the quote opened on line {builder.quoted_since} is never closed")
+        builder.problem = f"the quote opened on line {builder.quoted_since} is never closed"
+        yield builder.row()
 
 
 # --- Incode blocks --------------------------------------------------------------------
+
+class Work(threading.local):
+    """The characters the block scans of this thread have examined, and its lxml parses: a
+    measure of parsing work (linear in the file's size) that tests read; never a result."""
+    chars = 0
+    parses = 0
+
+
+WORK = Work()
+
+
+def find(text: str, sub: str, start: int = 0, stop: int | None = None) -> int:
+    """`text.find(sub, start, stop)`, counted in `WORK`."""
+    stop = len(text) if stop is None else stop
+    found = text.find(sub, start, stop)
+    WORK.chars += max((stop if found < 0 else found + len(sub)) - start, 0)
+    return found
+
+
+def search(pattern: re.Pattern, text: str, start: int = 0) -> re.Match | None:
+    """`pattern.search(text, start)`, counted in `WORK`."""
+    match = pattern.search(text, start)
+    WORK.chars += (match.end() if match else len(text)) - start
+    return match
+
 
 @dataclass(frozen=True)
 class Block:
     line: int  # physical line of the opening tag
     text: str | None  # from `<account` to `</account>`; None when too long to keep
     error: str | None = None
+    last_line: int | None = None  # physical line where the block ends
 
 
-_OPEN = re.compile(r"<account(?=[>\s])", re.IGNORECASE)
-_CLOSE = re.compile(r"</account\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<account(?=[>\s])|</account\s*>", re.IGNORECASE)  # an opening or a closing tag
 _TAIL = 64  # characters kept across chunks so that a tag split between chunks is found
 
 
@@ -216,8 +275,9 @@ def line_ends(text: str, start: int, end: int) -> int:
 
 
 class _BlockScanner:
-    """Finds blocks in text fed chunk by chunk. Offsets are into `buf`; `line` is the
-    physical line number at offset `pos` (never between the CR and LF of a CRLF)."""
+    """Finds blocks in text fed chunk by chunk, looking at each character once. Offsets are
+    into `buf`; `line` is the physical line number at offset `pos` (never between the CR
+    and LF of a CRLF)."""
 
     def __init__(self):
         self.buf, self.pos, self.line, self.found = "", 0, 1, False
@@ -235,20 +295,24 @@ class _BlockScanner:
         self.buf, self.pos = self.buf[shift:] + chunk, 0
         self.start, self.scan = max(self.start - shift, 0), max(self.scan - shift, 0)
         while True:
+            tag = search(_TAG, self.buf, self.scan if self.block else self.pos)
             if self.block is None:
-                match = _OPEN.search(self.buf, self.pos)
-                if not match:
-                    self.advance(len(self.buf) if final else max(self.pos, len(self.buf) - _TAIL))
-                    return
-                self.advance(match.start())
-                self.block, self.found = Block(self.line, ""), True
-                self.start, self.scan = match.start(), match.end()
-            close, reopen = _CLOSE.search(self.buf, self.scan), _OPEN.search(self.buf, self.scan)
-            if reopen and (not close or reopen.start() < close.start()):
-                yield self.end_block(reopen.start(), "no closing </account> tag before the next "
-                                     f"<account> on line {self.line + line_ends(self.buf, self.pos, reopen.start())}")
-            elif close:
-                yield self.end_block(close.end(), None)
+                if tag and not tag.group().startswith("</"):
+                    self.advance(tag.start())
+                    self.block, self.found = Block(self.line, ""), True
+                    self.start, self.scan = tag.start(), tag.end()
+                    continue
+                if tag:  # a closing tag outside any block is text outside blocks
+                    self.advance(tag.end())
+                    continue
+                self.advance(len(self.buf) if final else max(self.pos, len(self.buf) - _TAIL))
+                self.scan = self.pos
+                return
+            if tag and not tag.group().startswith("</"):
+                yield self.end_block(tag.start(), "no closing </account> tag before the next "
+                                     f"<account> on line {self.line + line_ends(self.buf, self.pos, tag.start())}")
+            elif tag:
+                yield self.end_block(tag.end(), None)
             elif final:
                 yield self.end_block(len(self.buf), "no closing </account> tag before the end of the file")
                 return
@@ -266,8 +330,9 @@ class _BlockScanner:
             error = error or f"block longer than {MAX_RECORD_CHARS} characters"
         text = None if block.text is None else self.buf[self.start:end]
         self.advance(end)
-        self.block = None
-        return Block(block.line, text, error)
+        ends_a_line = self.pos == end > 0 and self.buf[end - 1] in "\r\n"
+        self.block, self.scan = None, self.pos
+        return Block(block.line, text, error, self.line - ends_a_line)
 
 
 def read_blocks(chunks: Iterable[str] | str) -> Iterator[Block]:

@@ -150,26 +150,38 @@ class Run:
             draft.error(field, f"duplicate of line {first}")
 
     def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
-        record = Record(draft.line, "error" if draft.errors else "ok", None, draft.errors, **parts)
+        errors = draft.errors
+        if draft.more_errors:
+            errors = [*errors, FieldError(None, f"and {draft.more_errors} more errors", draft.line)]
+        record = Record(draft.line, "error" if errors else "ok", None, errors, **parts,
+                        last_line=draft.last_line)
         self.tally.add(record, draft.values.get(amount_field))
         return record
 
-    def skip(self, line: int, reason: str, **parts) -> Record:
-        record = Record(line, "skipped", reason, **parts)
+    def skip(self, line: int, reason: str, last_line: int | None = None, **parts) -> Record:
+        record = Record(line, "skipped", reason, **parts, last_line=last_line or line)
         self.tally.add(record, None)
         return record
 
 
-class Draft:
-    """The values (Python objects) and errors of the record being built."""
+MAX_ERRORS = 20  # errors kept per record; past them one "and N more errors"
 
-    def __init__(self, line: int, error: str | None = None):
-        self.line, self.values, self.errors = line, {}, []
+
+class Draft:
+    """The values (Python objects) and errors of the record being built: at most
+    `MAX_ERRORS` errors are kept, the others only counted."""
+
+    def __init__(self, line: int, error: str | None = None, last_line: int | None = None):
+        self.line, self.last_line, self.values, self.errors = line, last_line or line, {}, []
+        self.more_errors = 0
         if error:
             self.error(None, error)
 
     def error(self, field: str | None, message: str) -> None:
-        self.errors.append(FieldError(field, message, self.line))
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(FieldError(field, message, self.line))
+        else:
+            self.more_errors += 1
 
     def fill(self, fields: Iterable[Field], raw_of: Callable[[Any], Any], run: Run,
              quiet_missing: bool = False) -> None:

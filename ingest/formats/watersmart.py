@@ -66,8 +66,10 @@ def is_header(row: Row) -> bool:
 
 
 def data_rows(rows: Iterable[Row]) -> Iterator[Row]:
+    """The rows after an optional header; a broken first row is never taken for a header
+    (it is a record, so that every line it covers is reported)."""
     for index, row in enumerate(rows):
-        if not (index == 0 and is_header(row)):
+        if not (index == 0 and row.error is None and row.last_line == row.line and is_header(row)):
             yield row
 
 
@@ -96,7 +98,7 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
     header, customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
     extra = ColumnsPastMax(run, MAX_COLUMNS)
     for row in data_rows(read_csv(chunks)):
-        draft, short = Draft(row.line, row.error), len(row.fields) < MIN_COLUMNS
+        draft, short = Draft(row.line, row.error, row.last_line), len(row.fields) < MIN_COLUMNS
         if short:
             draft.error(None, f"expected at least {MIN_COLUMNS} columns, found {len(row.fields)}")
         extra.see(row)
@@ -114,7 +116,7 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
     table = spec.table("AR", run.config)
     extra = ColumnsPastMax(run, len([f for f in spec.fields if isinstance(f.source, Position)]))
     for row in data_rows(read_csv(chunks)):
-        draft = Draft(row.line, row.error)
+        draft = Draft(row.line, row.error, row.last_line)
         extra.see(row)
         draft.fill(table, partial(positional, row.fields), run)
         run.note_duplicate(draft, "AccountNumber")

@@ -101,9 +101,22 @@ def test_it_reports_short_rows_and_broken_quotes_with_their_lines(watersmart):
     result = import_activity("changes", watersmart, text)
     assert [str(e) for e in result.errors] == [
         "line 2: expected 4 values (one per column), found 2",
-        "line 4: not valid CSV (',' expected after '\"')",
+        "line 4: not valid CSV (the quote closed on line 4 is followed by 'x', not by a comma or the end of "
+        "the line; the row is line 4: '1001,phone,\"555\"x,2025-03-09T01:00:00Z')",
     ]
     assert result.imported == 1 and result.rows == 3
+
+
+def test_a_name_left_open_is_one_error_naming_the_lines_it_swallowed_and_the_next_rows_still_import(watersmart):
+    text = ("AccountNumber,Kind,Value,At\r\n1001,email,\"a@example.com,2025-03-09T01:00:00Z\r\n"
+            "1002,email,\"b@example.com\",2025-03-09T01:00:00Z\r\n1001,phone,555-0100,2025-03-09T01:00:00Z\r\n")
+    result = import_activity("changes", watersmart, text)
+    assert [str(e) for e in result.errors] == [
+        "line 2: not valid CSV (the quote closed on line 3 is followed by 'b', not by a comma or the end of the "
+        "line; the row is lines 2-3: '1001,email,\"a@example.com,2025-03-09T01:00:00Z\\r\\n1002,email,"
+        "\"b@example.com\",2025-03-09T01:00:00Z')"]
+    assert (result.rows, result.imported) == (2, 1)
+    assert list(AccountChange.objects.values_list("account__account_number", "kind")) == [("1001", "phone")]
 
 
 def test_it_imports_rejects_with_ach_return_codes(watersmart):

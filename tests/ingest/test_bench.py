@@ -17,6 +17,14 @@ def test_it_reports_every_generated_record_parsed_ok():
         assert m["seconds"] > 0 and m["peak_rss_mb"] > 0
 
 
+def test_it_parses_the_hostile_incode_block_into_one_bounded_error_record():
+    out = io.StringIO()
+    call_command("bench", "--rows", "3000", "--format", "watersmart.invoice", "--hostile", "--json", stdout=out)
+    steps = {m["step"]: m for m in json.loads(out.getvalue())["measurements"]}
+    hostile = steps["parse one block of 3000 unclosed <Usage>"]
+    assert (hostile["records"], hostile["notes"]["error"], hostile["notes"]["ok"]) == (1, 1, 0)
+
+
 def test_it_prints_a_table_by_default():
     out = io.StringIO()
     call_command("bench", "--rows", "10", "--format", "watersmart.invoice", stdout=out)

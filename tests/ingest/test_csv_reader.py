@@ -39,9 +39,32 @@ def test_it_unpacks_a_row_as_line_and_fields():
 
 def test_it_reports_an_unterminated_quote_on_the_row_where_it_opened():
     rows = list(read_csv('a,b\n1,"open\n2,3\n4,5\n'))
-    assert [row.line for row in rows] == [1, 2]
-    assert rows[1].error == "the quote opened on line 2 is never closed"
+    assert [(row.line, row.last_line) for row in rows] == [(1, 1), (2, 4)]
+    assert rows[1].error == ("the quote opened on line 2 is never closed; the row is lines 2-4: "
+                             "'1,\"open\\n2,3\\n4,5'")
     assert rows[1].fields == ["1", "open\n2,3\n4,5\n"]
+
+
+def test_a_closing_quote_followed_by_text_makes_the_row_an_error_ending_on_that_line():
+    rows = list(read_csv('3001,Ann,1\n3002,"Bob,2\n3003,"Carol",3\n3004,Dan,4\n'))
+    assert [(row.line, row.last_line, row.error is None) for row in rows] == [
+        (1, 1, True), (2, 3, False), (4, 4, True)]
+    assert rows[1].error == ("the quote closed on line 3 is followed by 'C', not by a comma or the end of "
+                             "the line; the row is lines 2-3: '3002,\"Bob,2\\n3003,\"Carol\",3'")
+    assert rows[2].fields == ["3004", "Dan", "4"]
+
+
+def test_a_closing_quote_followed_by_text_on_one_line_names_that_line():
+    [row] = read_csv('1,"x"y,2')
+    assert row.error == ("the quote closed on line 1 is followed by 'y', not by a comma or the end of the "
+                         "line; the row is line 1: '1,\"x\"y,2'")
+    assert (row.line, row.last_line) == (1, 1)
+
+
+def test_a_well_quoted_line_break_stays_in_one_row():
+    rows = list(read_csv('a,"b\r\nc",d\ne,f'))
+    assert [(row.line, row.last_line, row.fields, row.error) for row in rows] == [
+        (1, 2, ["a", "b\r\nc", "d"], None), (3, 3, ["e", "f"], None)]
 
 
 def test_it_only_ends_lines_at_cr_and_lf():
@@ -49,8 +72,9 @@ def test_it_only_ends_lines_at_cr_and_lf():
     assert [(row.line, row.fields) for row in rows] == [(1, ["a\u2028b", "c\x0bd\x85"]), (2, ["x", "y"])]
 
 
-def test_it_keeps_stray_quotes_literally():
-    assert list(read_csv('ab"c,"x"y,""\n'))[0].fields == ['ab"c', "xy", ""]
+def test_it_keeps_a_quote_inside_an_unquoted_value_literally():
+    [row] = read_csv('ab"c,5" pipe,""\n')
+    assert (row.fields, row.error) == (['ab"c', '5" pipe', ""], None)
 
 
 def test_it_reads_a_crlf_split_between_chunks_as_one_line_end():

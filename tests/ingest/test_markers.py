@@ -2,7 +2,8 @@
 import pytest
 
 from ingest.formats.converters import ConversionError
-from ingest.formats.markers import bill_code_amounts, bill_codes, clean_value, elements, extract
+from ingest.formats.markers import MAX_RETRIES, bill_code_amounts, bill_codes, clean_value, elements, extract
+from ingest.formats.readers import WORK
 
 BLOCK = '<Bill_info Due_dt="07/15/2021" Bill_dt=20210630 Drft_dt="" Due= 0000262.11 Pen="1"/>'
 
@@ -56,7 +57,7 @@ def test_it_matches_bill_codes_exactly_and_sums_them():
 def test_it_reads_detail_elements_in_block_order():
     block = ('<Usage Month="Jan" Qty="1"/><Meter Number="9"/>\n<Usage Month="02" Qty="2" ></Usage>'
              '<Usages x="1"/><Tier Name="T &amp; 1" Total="1.00"/>')
-    found = list(elements(block, ("Usage", "Meter", "Tier")))
+    found = elements(block, ("Usage", "Meter", "Tier")).read
     assert [(tag, attrs) for tag, _, attrs in found] == [
         ("Usage", {"Month": "Jan", "Qty": "1"}), ("Meter", {"Number": "9"}),
         ("Usage", {"Month": "02", "Qty": "2"}), ("Tier", {"Name": "T & 1", "Total": "1.00"})]
@@ -65,5 +66,16 @@ def test_it_reads_detail_elements_in_block_order():
 @pytest.mark.parametrize("snippet", ['<Usage Month="Jan"', '<Usage Month=Jan/>', '<Usage M="&xxe;"/>',
                                      '<Usage M="a\x01"/>', '<Usage M="1"></Usage'])
 def test_it_reports_a_detail_element_that_is_not_well_formed(snippet):
-    [(tag, _, message)] = list(elements(snippet, ("Usage",)))
+    [(tag, _, message)] = elements(snippet, ("Usage",)).read
     assert isinstance(message, str) and ("not closed" in message or "not a well-formed element" in message)
+
+
+def test_it_gives_lxml_a_few_tries_per_block_then_reports_the_elements_not_read():
+    block = '<Usage a:b="1"/>' * (MAX_RETRIES + 1) + '<Usage Month="Jan"/>'
+    WORK.parses = 0
+    found = elements(block, ("Usage",)).read
+    assert WORK.parses == MAX_RETRIES
+    assert all("Namespace prefix a for b on Usage is not defined" in message for _, _, message in found[:MAX_RETRIES])
+    assert [message for _, _, message in found[MAX_RETRIES:]] == [
+        "'<Usage a:b=\"1\"/>' was not read: the block's detail elements are not well-formed",
+        "'<Usage Month=\"Jan\"/>' was not read: the block's detail elements are not well-formed"]

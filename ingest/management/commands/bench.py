@@ -14,11 +14,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", action="append", dest="codes", choices=sorted(bench.GENERATORS),
                             help="only this format (repeatable)")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+        parser.add_argument("--hostile", action="store_true",
+                            help="also parse one Incode block of N unclosed <Usage> elements (linear, bounded)")
         parser.add_argument("--pipeline", action="store_true",
                             help="also upload, stage and load on the configured database (a temporary biller, "
                                  "removed afterwards): a file of new invoices, then one updating them all")
 
-    def handle(self, *args, rows, codes, json: bool, pipeline: bool, **options):
+    def handle(self, *args, rows, codes, json: bool, pipeline: bool, hostile: bool, **options):
         if rows < 1:
             raise CommandError("--rows must be at least 1")
         from django.conf import settings
@@ -27,6 +29,8 @@ class Command(BaseCommand):
             self.stderr.write("note: DEBUG is on, so Django keeps the text of recent queries: the memory "
                               "figures of the pipeline steps are inflated (run with DEBUG=0 for real ones)")
         measurements = bench.run(rows, codes)
+        if hostile:
+            measurements += bench.run_hostile(rows)
         if pipeline:
             try:
                 measurements += bench.bench_pipeline(rows)
