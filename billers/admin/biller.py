@@ -44,6 +44,7 @@ class BillerAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "guid", "integration", "active"]}),
         ("Operations", {"fields": ["time_zone", "export_run_time", "requires_second_approver"]}),
+        ("Partner API", {"fields": ["customer_portal_url", "demo"]}),
         ("History", {"fields": ["configuration_history_link"]}),
     ]
     inlines = [BillerSettingInline, BifInline, BillerFileFormatInline]
