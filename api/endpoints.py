@@ -7,7 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import schemas as s
 from api.auth import PartnerKey, Throttled, WrongBiller
@@ -44,6 +44,11 @@ def invalid(request, exc):
     if first.get("type") == "json_invalid" or field is None:
         return error(request, 400, f"the request body is not a JSON object: {message}")
     return error(request, 400, f"{'.'.join(names)}: {message}", field)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return error(request, exc.status_code, exc.message)
 
 
 @api.exception_handler(AuthenticationError)
