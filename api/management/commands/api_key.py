@@ -1,5 +1,7 @@
 """`manage.py api_key --biller SLUG [--name TEXT] [--revoke ID]`: create (printed once) or revoke a key."""
-from django.core.management.base import BaseCommand, CommandError
+import sys
+
+from django.core.management.base import BaseCommand
 
 from api.keys import create_key, revoke_key
 from api.models import ApiKey
@@ -17,14 +19,18 @@ class Command(BaseCommand):
     def handle(self, *args, biller, name, revoke, **options):
         target = Biller.objects.filter(slug=biller).first()
         if target is None:
-            raise CommandError(f"unknown biller {biller!r}", returncode=2)
+            return self.fail(f"unknown biller {biller!r}")
         if revoke is not None:
             key = ApiKey.objects.filter(biller=target, pk=revoke).first()
             if key is None:
-                raise CommandError(f"biller {biller} has no API key {revoke}", returncode=2)
+                return self.fail(f"biller {biller} has no API key {revoke}")
             revoke_key(key)
             self.stdout.write(f"revoked API key {key.pk} ({key.prefix}…) of {biller}")
             return
         row, key = create_key(target, name)
         self.stderr.write(f"API key {row.pk} for {biller}; shown once, only its hash is stored:")
         self.stdout.write(key)
+
+    def fail(self, message):
+        self.stderr.write(f"api_key: {message}")
+        sys.exit(2)
