@@ -21,7 +21,8 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class LinkInline(ReadOnlyMixin, admin.TabularInline):
     model = CustomerAccount
     extra = 0
-    fields = ["account", "linked_at", "autopay", "autopay_changed_at", "paperless", "paperless_changed_at"]
+    fields = readonly_fields = ["account", "linked_at", "autopay", "autopay_changed_at", "paperless",
+                                "paperless_changed_at"]
 
 
 class AccountCustomerInline(ReadOnlyMixin, admin.TabularInline):
@@ -30,9 +31,8 @@ class AccountCustomerInline(ReadOnlyMixin, admin.TabularInline):
     model = CustomerAccount
     extra = 0
     verbose_name = verbose_name_plural = "customers (partner API)"
-    fields = ["customer", "email", "phone", "autopay", "autopay_changed_at", "paperless",
-              "paperless_changed_at", "linked_at"]
-    readonly_fields = ["email", "phone"]
+    fields = readonly_fields = ["customer", "email", "phone", "autopay", "autopay_changed_at", "paperless",
+                                "paperless_changed_at", "linked_at"]
 
     @admin.display(description="e-mail address")
     def email(self, link):
