@@ -1,6 +1,7 @@
 import datetime
 import uuid
 
+from django.core.validators import URLValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -30,8 +31,8 @@ class Biller(models.Model):
     demo = models.BooleanField(
         "IC demo biller", default=False,
         help_text="A biller of IC's demo site: the partner API's SetInvoiceBalance works only for these.")
-    customer_portal_url = models.URLField(
-        "customer portal base URL", blank=True,
+    customer_portal_url = models.CharField(
+        "customer portal base URL", max_length=200, blank=True, validators=[URLValidator(schemes=["https", "http"])],
         help_text="Where the customer-portal redirects (codes 2, 3, 5, 8, 9, 11) send the customer.")
     history = HistoricalRecords()
 
