@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from billers.models import Biller
 from tests.shared import shared
+from tests.support.database import committed_live_server, database_left_as_found  # noqa: F401
 from tests.support.partner_api import set_create_customer
 
 
@@ -34,7 +35,7 @@ def run_changelog(day, out_dir):
     return (out_dir / name).read_bytes().decode().split("\r\n")
 
 
-def test_an_email_changed_through_the_api_reaches_the_change_log_once(live_server, committed_db, demo, tmp_path):
+def test_an_email_changed_through_the_api_reaches_the_change_log_once(committed_live_server, demo, tmp_path):
     call_command("ingest", str(shared("samples", "watersmart_invoice.csv")), "--biller", "demo-watersmart",
                  "--format", "watersmart.invoice", "--user", "support", "--approve", "--allow-errors",
                  stdout=io.StringIO())
@@ -42,7 +43,7 @@ def test_an_email_changed_through_the_api_reaches_the_change_log_once(live_serve
     out = io.StringIO()
     call_command("api_key", "--biller", "demo-watersmart", stdout=out, stderr=io.StringIO())
     key = out.getvalue().strip()
-    base = f"{live_server.url}/api/v1/demo-watersmart/"
+    base = f"{committed_live_server.url}/api/v1/demo-watersmart/"
 
     status, signed_in = post(base + "RemoteAuthentication",
                              {"EmailAddress": "joe@example.com", "Password": "pw-1", "AccountNumber": "100234"}, key)
