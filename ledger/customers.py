@@ -9,6 +9,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billers.models import Account, Invoice
@@ -101,11 +102,27 @@ def unlink(customer, accounts):
 
 
 def create_customer(biller, email, password, account, now=None):
+    """The new customer linked to the account, or None when a concurrent call created a
+    customer with that e-mail first (the unique constraint decides)."""
     customer = Customer(biller=biller, email=email, email_changed_at=now or timezone.now())
     customer.set_password(password)
-    customer.save()
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        return None
     link(customer, account)
     return customer
+
+
+def check_password(customer, password):
+    """Refused unless the password matches; a customer without one (created by the partner)
+    gets this one."""
+    if not customer.password:
+        customer.set_password(password)
+        customer.save(update_fields=["password", "updated_at"])
+    elif not customer.check_password(password):
+        raise Refused("Password", "the password does not match", kind="refused")
 
 
 def authenticate(biller, email, password, account_number, now=None):
@@ -122,12 +139,10 @@ def authenticate(biller, email, password, account_number, now=None):
             raise Refused("EmailAddress", f"no customer {email!r} (advanced setting #29 "
                           "'RemoteAuthenticationWS - Create Customer' is off)", kind="refused")
         customer = create_customer(biller, email, password, account, now)
-        created = True
-    elif customer.password and not customer.check_password(password):
-        raise Refused("Password", "the password does not match", kind="refused")
-    elif not customer.password:
-        customer.set_password(password)
-        customer.save(update_fields=["password", "updated_at"])
+        created = customer is not None
+        customer = customer or customer_by_email(biller, email)
+    if not created:
+        check_password(customer, password)
     signed_in_with = account if customer.links.filter(account=account).exists() else None
     return customer, created, start_session(customer, signed_in_with, now)
 
@@ -139,7 +154,10 @@ def register(biller, email, password, account_number, now=None):
     account = find_account(biller, account_number)
     customer = customer_by_email(biller, email)
     if customer is None:
-        return create_customer(biller, email, password, account, now), True
+        customer = create_customer(biller, email, password, account, now)
+        if customer is not None:
+            return customer, True
+        customer = customer_by_email(biller, email)
     customer.set_password(password)
     customer.save(update_fields=["password", "updated_at"])
     link(customer, account)
