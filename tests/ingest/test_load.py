@@ -196,3 +196,7 @@ def test_every_loaded_invoice_gets_its_own_invoice_guid_kept_by_later_loads(demo
     after = dict(Invoice.objects.values_list("invoice_number", "guid"))
     assert after["9001"] == guids["9001"] and after["9002"] == guids["9002"]
     assert after["9003"] not in guids.values()
+    page = login("auditor").get(f"/admin/billers/invoice/?q={guids['9001']}")
+    assert [i.invoice_number for i in page.context["cl"].result_list] == ["9001"]
+    detail = login("auditor").get(f"/admin/billers/invoice/{Invoice.objects.get(invoice_number='9001').pk}/change/")
+    assert str(guids["9001"]) in detail.content.decode()
