@@ -13,6 +13,7 @@ from django.db.models import Case, DecimalField, F, Value, When
 from billers.models import Account, Biller, Invoice
 from exports.activity_csv import FileRefused, decode, normalize, read_rows
 from exports.activity_fields import CHANGE_FIELDS, CHANGE_VALUES, PAYMENT_FIELDS, REJECT_FIELDS
+from exports.guids import fill_generated_references
 from exports.models import AccountChange, AchReject, Payment, PaymentStatus
 
 CHUNK = 500
@@ -264,6 +265,8 @@ def import_activity(kind_name, biller, data, user=None):
         Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one import per biller at a time
         checked = validate(kind.name, biller, data)
         objects = [build(kind, biller, values, account, user) for _, values, account in checked.valid]
+        if kind.name == "payments":
+            fill_generated_references(objects)
         kind.model.objects.bulk_create(objects, batch_size=CHUNK)
         if kind.name == "payments":
             apply_payments([payment for payment in objects if payment.balance_lowered])

@@ -128,7 +128,7 @@ PAYMENT_FIELDS = (
     Field("InvoiceGUID", "invoice_guid", text, max_length=100),
     Field("AccountNumber", "account_number", text, required=True, max_length=60),
     Field("CustomerName", "customer_name", text, max_length=300),
-    Field("PaymentGUID", "payment_guid", text, required=True, max_length=100),
+    Field("PaymentGUID", "payment_guid", text, max_length=100),  # blank or absent: IC generates one
     Field("PaymentDate", "paid_at", aware_datetime, required=True),
     Field("PaymentTypeID", "payment_type_id", payment_type, required=True),
     Field("PaymentTypeDesc", "payment_type_desc", text, max_length=100),

@@ -1,10 +1,10 @@
 """Payments entered or voided by support staff (the admin's offline payment form and void
 action). Balances change in the database (F expressions), never by read-modify-write."""
-import uuid
 from django.db import transaction
 from django.utils import timezone
 
 from exports.activity import apply_payments
+from exports.guids import fill_generated_references
 from exports.models import Payment, PaymentStatus, PaymentType
 
 OFFLINE_METHODS = {"cash": "Cash", "check": "Check"}
@@ -12,7 +12,7 @@ OFFLINE_METHODS = {"cash": "Cash", "check": "Check"}
 
 def enter_offline_payment(payment, method, user):
     """Save an offline cash/check payment (approved) and lower the account's balance."""
-    payment.payment_guid = payment.payment_guid or str(uuid.uuid4())
+    fill_generated_references([payment])
     payment.status = PaymentStatus.APPROVED
     payment.offline = True
     # IC knows card (1) and ACH (2); a cash or check payment is not a card payment and goes

@@ -35,9 +35,12 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_q",
+    "ninja",  # the partner API's docs page serves its bundled Swagger UI files, no CDN
     "billers",
+    "ledger",
     "ingest",
     "exports",
+    "api",
 ]
 
 MIDDLEWARE = [

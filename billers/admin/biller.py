@@ -44,6 +44,7 @@ class BillerAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "guid", "integration", "active"]}),
         ("Operations", {"fields": ["time_zone", "export_run_time", "requires_second_approver"]}),
+        ("Partner API", {"fields": ["customer_portal_url", "demo"]}),
         ("History", {"fields": ["configuration_history_link"]}),
     ]
     inlines = [BillerSettingInline, BifInline, BillerFileFormatInline]
@@ -159,7 +160,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["invoice_number", "account", "biller", "invoice_date", "due_date", "total_amount_due",
                     "past_due", "invoice_type_id", "load"]
     list_filter = ["biller", "invoice_type_id", "invoice_date"]
-    search_fields = ["invoice_number", "account__account_number", "account__customer_name"]
+    search_fields = ["invoice_number", "account__account_number", "account__customer_name", "guid"]
+    readonly_fields = ["guid"]
     date_hierarchy = "invoice_date"
     list_select_related = ["biller", "account", "load"]
     inlines = [InvoiceDetailInline]

@@ -1,6 +1,7 @@
 import datetime
 import uuid
 
+from django.core.validators import URLValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -27,6 +28,12 @@ class Biller(models.Model):
     export_run_time = models.TimeField(
         default=datetime.time(6, 0),
         help_text="Local time (in the biller's time zone) at which the daily outbound files run.")
+    demo = models.BooleanField(
+        "IC demo biller", default=False,
+        help_text="A biller of IC's demo site: the partner API's SetInvoiceBalance works only for these.")
+    customer_portal_url = models.CharField(
+        "customer portal base URL", max_length=200, blank=True, validators=[URLValidator(schemes=["https", "http"])],
+        help_text="Where the customer-portal redirects (codes 2, 3, 5, 8, 9, 11) send the customer.")
     history = HistoricalRecords()
 
     class Meta:

@@ -179,3 +179,24 @@ def test_it_fails_the_load_when_an_invoice_got_paid_after_the_preview(demo, tmp_
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.status == "parsed" and (second.ok_count, second.error_count) == (1, 1)
+
+
+
+def test_every_loaded_invoice_gets_its_own_invoice_guid_kept_by_later_loads(demo, tmp_path):
+    support, support2 = login("support"), login("support2")
+    _, first = upload(support, "demo-watersmart", "watersmart.invoice",
+                      ws_file(tmp_path, "a.csv", [("1001", "10.00", "9001"), ("1002", "20.00", "9002")]))
+    approve(support2, first)
+    guids = dict(Invoice.objects.values_list("invoice_number", "guid"))
+    assert None not in guids.values() and len(set(guids.values())) == 2
+    _, second = upload(support, "demo-watersmart", "watersmart.invoice",
+                       ws_file(tmp_path, "b.csv", [("1001", "10.00", "9001"), ("1002", "25.00", "9002"),
+                                                   ("1003", "30.00", "9003")]))
+    approve(support2, second)
+    after = dict(Invoice.objects.values_list("invoice_number", "guid"))
+    assert after["9001"] == guids["9001"] and after["9002"] == guids["9002"]
+    assert after["9003"] not in guids.values()
+    page = login("auditor").get(f"/admin/billers/invoice/?q={guids['9001']}")
+    assert [i.invoice_number for i in page.context["cl"].result_list] == ["9001"]
+    detail = login("auditor").get(f"/admin/billers/invoice/{Invoice.objects.get(invoice_number='9001').pk}/change/")
+    assert str(guids["9001"]) in detail.content.decode()
