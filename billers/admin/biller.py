@@ -89,7 +89,7 @@ class BillerAdmin(SimpleHistoryAdmin):
         if obj.pk is None:
             return "-"
         try:
-            url = reverse("admin:billers_biller_technical_design", args=[obj.pk])
+            url = reverse("technical_design", args=[obj.pk])
         except NoReverseMatch:  # the design app is not installed
             return "-"
         return format_html('<a href="{}">Technical design, generated from this configuration</a>', url)

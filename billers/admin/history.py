@@ -1,9 +1,9 @@
 """One page per biller with every configuration change: biller, settings, BIF, formats."""
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
-
-import json
 
 from billers.models import BifCustomization, Biller, BillerFileFormat, BillerSetting
 from billers.settings_schema import unused_keys

@@ -24,7 +24,7 @@ class BifValue:
 
     def __str__(self) -> str:
         if self.base is None:
-            return str(self.value)
+            return ("yes" if self.value else "no") if isinstance(self.value, bool) else str(self.value)
         if self.days == 0:
             return self.base
         unit = "day" if abs(self.days) == 1 else "days"
