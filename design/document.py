@@ -147,24 +147,22 @@ def outbound_format(row):
 
 
 def data_flows(biller, inbound, outbound):
-    """(from, label, to) edges of the biller's data flows, for the diagram."""
+    """(from, label, to) edges of the biller's data flows, for the diagram: each enabled
+    format is a node between the partner and the portal."""
     partner = biller.get_integration_display()
     sender, receiver = f"{partner} (sends files)", f"{partner} (receives files)"
+    parse, ledger = "Portal: upload, parse, preview", "Ledger: accounts, invoices, balances"
+    export = "Portal: daily export run"
     edges = []
     for row in inbound:
-        edges += [(sender, row.file_format.code, "Portal: upload, parse, preview"),
-                  ("Portal: upload, parse, preview", "approve and load", "Ledger: accounts, invoices, balances"),
-                  ("Portal: upload, parse, preview", "IC standard file", "IC import")]
-    for row in outbound:
-        edges += [("Ledger: accounts, invoices, balances", "daily export run", "Portal: outbound files"),
-                  ("Portal: outbound files", row.file_format.code, receiver)]
+        edges += [(sender, "", row.file_format.code), (row.file_format.code, "upload", parse)]
+    if inbound:
+        edges += [(parse, "IC standard file", "IC import"), (parse, "approve and load", ledger)]
     if outbound:
-        edges.append(("IC payments and activity", "import_activity", "Ledger: accounts, invoices, balances"))
-    unique = []
-    for edge in edges:
-        if edge not in unique:
-            unique.append(edge)
-    return unique
+        edges += [("IC payments and activity", "import_activity", ledger), (ledger, "business day", export)]
+    for row in outbound:
+        edges += [(export, "", f"{row.file_format.code} (out)"), (f"{row.file_format.code} (out)", "", receiver)]
+    return edges
 
 
 def modifications(biller):
