@@ -142,3 +142,27 @@ def test_the_parse_configuration_carries_the_effective_invoice_type_id(demo):
     assert build_parse_config(biller, "watersmart.invoice").invoice_type_id == 1
     BillerFileFormat.objects.filter(biller=biller, file_format__code="watersmart.invoice").update(invoice_type_id=5)
     assert build_parse_config(biller, "watersmart.invoice").invoice_type_id == 5
+
+
+def test_the_parse_configuration_carries_the_bif_table_as_written(demo):
+    from decimal import Decimal
+
+    from billers.models import BifCustomization
+    from billers.parsing import build_parse_config
+    from ingest.formats.bif import BifValue
+
+    biller = Biller.objects.get(slug="demo-watersmart")
+    config = build_parse_config(biller, "watersmart.invoice")
+    bif = {item.field: item for item in config.bif}
+    assert bif["MinimumAmountDue"] == BifValue("MinimumAmountDue", Decimal("5.00"))
+    assert bif["BalanceForward"] == BifValue("BalanceForward", True)
+    assert bif["FirstNotifyRequestedDate"] == BifValue("FirstNotifyRequestedDate", base="InvoiceDueDate", days=-10)
+    assert "LateFeeDate" not in bif and "InvoiceTypeID" not in bif  # N/A; read from the file
+    incode = Biller.objects.get(slug="demo-incode-basic")
+    row = BifCustomization.objects.get(biller=incode, feature__name="InvoiceTypeID")
+    row.source, row.value = "questionnaire", "43"
+    row.full_clean()
+    row.save()
+    assert build_parse_config(incode, "incode.invoice.skip_landlord").invoice_type_id == 43
+    assert {item.field: str(item) for item in build_parse_config(incode, "incode.adjustment").bif}["LateFeeDate"] \
+        == "InvoiceDueDate + 1 day"
