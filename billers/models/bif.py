@@ -128,8 +128,16 @@ class BifCustomization(models.Model):
                 errors["value"] = f"no value when the source is {self.get_source_display()}"
             if self.rule:
                 errors["rule"] = f"no rule when the source is {self.get_source_display()}"
+        if not errors and self.is_required and not self.has_value and self._biller_active():
+            errors["value"] = f"{self.feature} is required while the biller is active"
         if errors:
             raise ValidationError(errors)
+
+    def _biller_active(self):
+        try:
+            return self.biller.active
+        except ObjectDoesNotExist:
+            return False
 
     def _check_in_file(self, errors):
         """An 'invoice file' source is applied only when the integration's files carry it."""

@@ -143,3 +143,12 @@ def test_the_file_features_agree_with_the_parsers_declarations():
         read = {f.name for spec in FORMATS.values() if spec.partner == integration and spec.kind == "invoice"
                 for f in spec.fields if f.record == "IH" and f.kind == "file"}
         assert set(carried) == read & features, integration
+
+
+def test_a_required_feature_of_an_active_biller_cannot_lose_its_value_anywhere(biller):
+    row = customization(biller, "BalanceForward", source="required", value="")
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert excinfo.value.message_dict["value"] == ["BalanceForward is required while the biller is active"]
+    biller.active = False
+    row.full_clean()  # an inactive biller may leave it unanswered
