@@ -7,9 +7,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billers.admin.forms import BifFormSet, BillerFileFormatForm, BillerSettingForm
 from billers.admin.history import configuration_history_view
-from billers.models.bif import apply_template, template_rows
 from billers.models import (Account, AdvancedSetting, BifCustomization, BifFeature, Biller,
                             BillerFileFormat, BillerSetting, Invoice, InvoiceDetail)
+from billers.models.bif import apply_template, template_rows
 from icportal.admin_helpers import ReadOnlyMixin
 
 

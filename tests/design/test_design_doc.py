@@ -99,6 +99,15 @@ def test_the_html_is_self_contained_with_an_svg_diagram(demo, tmp_path):
     assert 'src="http' not in html and 'href="http' not in html
 
 
+def test_without_out_it_prints_the_markdown(demo):
+    import io
+
+    out = io.StringIO()
+    call_command("design_doc", "--biller", "demo-incode", stdout=out)
+    assert out.getvalue().startswith("# Demo Incode Utility: Tyler Incode V10 technical design")
+    assert "| ITG-3159 |" in out.getvalue()
+
+
 def test_it_refuses_an_unknown_biller_or_extension(demo, tmp_path):
     with pytest.raises(CommandError, match="no biller with slug 'nope'"):
         call_command("design_doc", "--biller", "nope", "--out", str(tmp_path / "x.md"))

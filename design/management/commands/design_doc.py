@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--biller", required=True, help="the biller's slug")
-        parser.add_argument("--out", required=True, help="FILE.md or FILE.html; '-' writes Markdown to stdout")
+        parser.add_argument("--out", default="-", help="FILE.md or FILE.html; '-' (the default) writes Markdown to stdout")
 
     def handle(self, *args, biller, out, **options):
         found = Biller.objects.filter(slug=biller).first()
