@@ -1,7 +1,11 @@
 """The biller's configuration as the parsers see it (ingest.formats.ParseConfig)."""
+from decimal import Decimal
+
 from billers.format_options import DEFAULT_LANDLORD_MARKER
 from billers.models import BifCustomization, BillerFileFormat, BillerSetting
+from billers.models.bif import BifSource, ValueKind
 from billers.settings_schema import JSON_CONFIGURATION
+
 
 
 def json_configuration(biller):
@@ -10,9 +14,35 @@ def json_configuration(biller):
     return row.typed_value if row else {}
 
 
-def late_fee_rule(biller):
-    row = BifCustomization.objects.filter(biller=biller, feature__name="LateFeeDate", source="rule").first()
-    return row.parsed_rule if row else None
+def bif_answers(biller):
+    """{feature name: answer} of the biller's questionnaire values."""
+    return {row.feature.name: row.value for row in BifCustomization.objects.select_related("feature").filter(
+        biller=biller, source__in=[BifSource.QUESTIONNAIRE, BifSource.REQUIRED]).exclude(value="")}
+
+
+def bif_values(biller):
+    """The biller's BIF table as the parser applies it: one BifValue per feature with a
+    questionnaire value or a rule (a day offset is a rule on InvoiceDueDate)."""
+    from ingest.formats.bif import BIF_FIELDS, BifValue
+
+    values = []
+    rows = BifCustomization.objects.select_related("feature").filter(biller=biller).order_by("feature__name")
+    for row in rows:
+        name, kind = row.feature.name, row.feature.value_kind
+        if name not in BIF_FIELDS or not row.has_value or row.source == BifSource.INVOICE_FILE:
+            continue
+        if row.source == BifSource.RULE:
+            rule = row.parsed_rule
+            values.append(BifValue(name, base=rule.field, days=rule.days))
+        elif kind == ValueKind.DAY_OFFSET:
+            values.append(BifValue(name, base="InvoiceDueDate", days=int(row.value)))
+        elif kind == ValueKind.AMOUNT:
+            values.append(BifValue(name, Decimal(row.value)))
+        elif kind == ValueKind.YES_NO:
+            values.append(BifValue(name, row.value == "yes"))
+        else:
+            values.append(BifValue(name, row.value))
+    return tuple(values)
 
 
 def build_parse_config(biller, code):
@@ -23,16 +53,15 @@ def build_parse_config(biller, code):
     options = {}
     invoice_type_id = None
     invoice_format_guid = None
+    answers = bif_answers(biller)
     if enabled is not None:
         options = enabled.options or {}
-        invoice_type_id = enabled.effective_invoice_type_id
+        invoice_type_id = enabled.invoice_type_id or (
+            int(answers["InvoiceTypeID"]) if "InvoiceTypeID" in answers else enabled.effective_invoice_type_id)
         invoice_format_guid = enabled.invoice_format_guid
     if invoice_format_guid is None:
-        bif = BifCustomization.objects.filter(biller=biller, feature__name="InvoiceFormatGuid",
-                                              source__in=["questionnaire", "required"]).first()
-        invoice_format_guid = bif.value if bif else None
+        invoice_format_guid = answers.get("InvoiceFormatGuid")
     tyler = json_configuration(biller).get("TylerIncode", {})
-    rule = late_fee_rule(biller)
     return ParseConfig(
         biller_slug=biller.slug,
         biller_guid=str(biller.guid),
@@ -41,5 +70,5 @@ def build_parse_config(biller, code):
         skip_numeric_check=bool(tyler.get("AdjustmentConfigs", {}).get("SkipNumericCheck", False)),
         use_billing_address=bool(tyler.get("InvoiceConfigs", {}).get("UseBillingAddress", False)),
         landlord_marker=options.get("landlord_marker", DEFAULT_LANDLORD_MARKER),
-        late_fee_days=rule.days if rule and rule.field == "InvoiceDueDate" else 1,
+        bif=bif_values(biller),
     )

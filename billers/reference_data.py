@@ -36,6 +36,31 @@ FILE_FORMATS = [
      INCODE, "outbound", "payments", "txt", "comma", "IC_CloudStore_YYYYMMDD.txt", None),
 ]
 
+# What the seeds' tables say of each format beyond its code: file transfer frequency, the
+# Stratus project repository and class (file) name, the ITR and the design document's status
+# and owner (the seeds leave the owner blank). code -> values.
+WATERSMART_DOCUMENT = dict(itr="15512", document_status="COMPLETE", document_owner="")
+INCODE_DOCUMENT = dict(itr="", document_status="DRAFT", document_owner="")
+FORMAT_METADATA = {
+    "watersmart.invoice": dict(transfer_frequency="Daily", **WATERSMART_DOCUMENT),
+    "watersmart.adjustment": dict(transfer_frequency="Daily", **WATERSMART_DOCUMENT),
+    "watersmart.payments": dict(transfer_frequency="Daily", **WATERSMART_DOCUMENT),
+    "watersmart.rejects": dict(transfer_frequency="Daily", **WATERSMART_DOCUMENT),
+    "watersmart.changelog": dict(transfer_frequency="Daily", **WATERSMART_DOCUMENT),
+    "incode.invoice.skip_landlord": dict(
+        transfer_frequency="", repository="StratusWebServices",
+        class_name="InCode_UB_Invoice_Upload_SkipLandlordInvoices.vb",
+        sample_link="https://invoicecloud.app.box.com/folder/138891861410", **INCODE_DOCUMENT),
+    "incode.invoice.include_dashes": dict(
+        transfer_frequency="Weekly/Monthly/Quarterly", repository="StratusFileProcessor",
+        class_name="InCode_UB_Invoice_Upload_Include_Dashes.vb", **INCODE_DOCUMENT),
+    "incode.adjustment": dict(transfer_frequency="Daily", **INCODE_DOCUMENT),
+    "incode.adjustment.include_dashes": dict(transfer_frequency="Daily", **INCODE_DOCUMENT),
+    "incode.payments": dict(transfer_frequency="After nightly batch close", **INCODE_DOCUMENT),
+    "incode.payments.approved_offline": dict(transfer_frequency="After nightly batch close", **INCODE_DOCUMENT),
+    "incode.payments.cloudstore": dict(transfer_frequency="After nightly batch close", **INCODE_DOCUMENT),
+}
+
 # setting id, description, details and logic, value type, default, unique per biller
 ADVANCED_SETTINGS = [
     (29, "RemoteAuthenticationWS - Create Customer",
@@ -48,16 +73,17 @@ ADVANCED_SETTINGS = [
      "and Address2 instead of the service address (ITG-3980).", "json", "{}", False),
 ]
 
-# name, description, value kind, accepts a rule
+# name, description, value kind, accepts a rule, required (the WaterSmart seed: "BalanceForward:
+# Required - On Biller Questionnaire"; the portal requires it of every biller)
 BIF_FEATURES = [
     ("AchServiceFee", "ACH service fee charged to the payer", "amount", False),
     ("AllowPartialPayments", "Payers may pay less than the amount due", "yes_no", False),
     ("AutoPayCollectionDate", "AutoPay collects this many days relative to the due date", "day_offset", True),
-    ("BalanceForward", "Balance-forward billing", "yes_no", False),
+    ("BalanceForward", "Balance-forward billing", "yes_no", False, True),
     ("CreditCardServiceFee", "Card service fee charged to the payer", "amount", False),
     ("FirstNotifyRequestedDate", "First reminder, days relative to the due date", "day_offset", True),
-    ("InvoiceDate", "Invoice date", "text", True),
-    ("InvoiceDueDate", "Invoice due date", "text", True),
+    ("InvoiceDate", "Invoice date (the base of date rules)", "file", False),
+    ("InvoiceDueDate", "Invoice due date (the base of date rules)", "file", False),
     ("InvoiceFormatGuid", "Invoice presentment format", "guid", False),
     ("InvoiceTypeID", "IC invoice type", "integer", False),
     ("LateFeeDate", "Date from which a late fee applies", "day_offset", True),
@@ -70,6 +96,60 @@ BIF_FEATURES = [
     ("SecondNotifyRequestedDate", "Second reminder, days relative to the due date", "day_offset", True),
     ("ThirdNotifyRequestedDate", "Third reminder, days relative to the due date", "day_offset", True),
 ]
+
+# The BIF table of each integration's seed: feature -> (source, value, rule). A new biller of
+# the integration starts with it (billers.models.bif.apply_template). The seeds give sources;
+# values are the biller's questionnaire answers, left empty here.
+BIF_TEMPLATES = {
+    WATERSMART: {
+        "AchServiceFee": ("na", "", ""),
+        "AllowPartialPayments": ("questionnaire", "", ""),
+        "AutoPayCollectionDate": ("questionnaire", "", ""),
+        "BalanceForward": ("required", "", ""),
+        "CreditCardServiceFee": ("na", "", ""),
+        "FirstNotifyRequestedDate": ("questionnaire", "", ""),
+        "InvoiceDate": ("invoice_file", "", ""),
+        "InvoiceDueDate": ("invoice_file", "", ""),
+        "InvoiceFormatGuid": ("na", "", ""),
+        "InvoiceTypeID": ("invoice_file", "", ""),
+        "LateFeeDate": ("na", "", ""),
+        "LocationReference": ("na", "", ""),
+        "MinimumAmountDue": ("questionnaire", "", ""),
+        "PaymentExpirationDate": ("questionnaire", "", ""),
+        "PaymentExpirationMessage": ("questionnaire", "", ""),
+        "PromptPayExpirationDate": ("na", "", ""),
+        "RegistrationValue": ("na", "", ""),
+        "SecondNotifyRequestedDate": ("questionnaire", "", ""),
+        "ThirdNotifyRequestedDate": ("questionnaire", "", ""),
+    },
+    INCODE: {
+        "AchServiceFee": ("na", "", ""),
+        "AllowPartialPayments": ("questionnaire", "", ""),
+        "AutoPayCollectionDate": ("questionnaire", "", ""),
+        "BalanceForward": ("questionnaire", "", ""),
+        "CreditCardServiceFee": ("na", "", ""),
+        "FirstNotifyRequestedDate": ("questionnaire", "", ""),
+        "InvoiceDate": ("invoice_file", "", ""),
+        "InvoiceDueDate": ("invoice_file", "", ""),
+        "InvoiceFormatGuid": ("questionnaire", "", ""),
+        "InvoiceTypeID": ("na", "", ""),
+        "LateFeeDate": ("rule", "", 'DateAdd(DateInterval.Day, 1, CDate(row("DUEDATE")))'),
+        "LocationReference": ("na", "", ""),
+        "MinimumAmountDue": ("na", "", ""),
+        "PaymentExpirationDate": ("na", "", ""),
+        "PaymentExpirationMessage": ("na", "", ""),
+        "PromptPayExpirationDate": ("na", "", ""),
+        "RegistrationValue": ("na", "", ""),
+        "SecondNotifyRequestedDate": ("questionnaire", "", ""),
+        "ThirdNotifyRequestedDate": ("questionnaire", "", ""),
+    },
+}
+# The BIF features each integration's invoice files carry (an "invoice file" source is refused
+# for any other; tests/billers keep this in agreement with the parsers' declarations).
+FILE_FEATURES = {
+    WATERSMART: ("InvoiceDate", "InvoiceDueDate", "InvoiceTypeID"),
+    INCODE: ("InvoiceDate", "InvoiceDueDate", "LateFeeDate"),
+}
 
 MODIFICATIONS = [
     ("ITG-2193", INCODE, datetime.date(2024, 2, 23), "No field mapping on PastDue amount",
@@ -86,6 +166,13 @@ MODIFICATIONS = [
 ]
 
 # integration, group, name, when it is called
+# The formats and settings each modification changed: jira key -> (format codes, setting ids).
+MODIFICATION_LINKS = {
+    "ITG-2193": (("incode.invoice.skip_landlord", "incode.invoice.include_dashes"), ()),
+    "ITG-3159": (("incode.adjustment.include_dashes",), (131,)),
+    "ITG-3980": (("incode.invoice.include_dashes",), (131,)),
+}
+
 WEB_SERVICES = [
     (WATERSMART, "", "KeepRemoteSessionAlive",
      "Called every time user navigates onto/between pages in their billing panel - InvoiceCloudSession.php"),
@@ -127,27 +214,40 @@ PORTAL_REDIRECTS = [
 ]
 
 
+def _known(model, values):
+    """The values whose fields exist on `model` (a migration's historical model may predate some)."""
+    names = {f.name for f in model._meta.get_fields()}
+    return {name: value for name, value in values.items() if name in names}
+
+
 def load_reference_data(apps, schema_editor=None):
     """Create or update the reference rows; safe to run any number of times."""
     FileFormat = apps.get_model("billers", "FileFormat")
     for code, name, integration, direction, kind, ext, delim, naming, type_id in FILE_FORMATS:
-        FileFormat.objects.update_or_create(code=code, defaults=dict(
+        FileFormat.objects.update_or_create(code=code, defaults=_known(FileFormat, dict(
             name=name, integration=integration, direction=direction, kind=kind, extension=ext,
-            delimiter=delim, naming_convention=naming, default_invoice_type_id=type_id))
+            delimiter=delim, naming_convention=naming, default_invoice_type_id=type_id,
+            **FORMAT_METADATA.get(code, {}))))
     AdvancedSetting = apps.get_model("billers", "AdvancedSetting")
     for setting_id, description, details, value_type, default, unique in ADVANCED_SETTINGS:
         AdvancedSetting.objects.update_or_create(setting_id=setting_id, defaults=dict(
             description=description, details=details, value_type=value_type, default_value=default,
             unique_per_biller=unique))
     BifFeature = apps.get_model("billers", "BifFeature")
-    for name, description, kind, accepts_rule in BIF_FEATURES:
-        BifFeature.objects.update_or_create(name=name, defaults=dict(
-            description=description, value_kind=kind, accepts_rule=accepts_rule))
+    for name, description, kind, accepts_rule, *required in BIF_FEATURES:
+        BifFeature.objects.update_or_create(name=name, defaults=_known(BifFeature, dict(
+            description=description, value_kind=kind, accepts_rule=accepts_rule, required=bool(required))))
     IntegrationModification = apps.get_model("billers", "IntegrationModification")
     for key, integration, released, previous, desired, case in MODIFICATIONS:
         IntegrationModification.objects.update_or_create(jira_key=key, defaults=dict(
             integration=integration, release_date=released, previous_behaviour=previous,
             desired_behaviour=desired, business_case=case))
+    if "file_formats" in {f.name for f in IntegrationModification._meta.get_fields()}:
+        AdvancedSetting = apps.get_model("billers", "AdvancedSetting")
+        for key, (codes, setting_ids) in MODIFICATION_LINKS.items():
+            modification = IntegrationModification.objects.get(jira_key=key)
+            _set_links(modification.file_formats, FileFormat.objects.filter(code__in=codes))
+            _set_links(modification.settings, AdvancedSetting.objects.filter(setting_id__in=setting_ids))
     WebService = apps.get_model("billers", "WebService")
     for integration, group, name, purpose in WEB_SERVICES:
         WebService.objects.update_or_create(integration=integration, name=name,
@@ -156,3 +256,10 @@ def load_reference_data(apps, schema_editor=None):
     for integration, code, destination in PORTAL_REDIRECTS:
         PortalRedirect.objects.update_or_create(integration=integration, code=code,
                                                 defaults=dict(destination=destination))
+
+
+def _set_links(manager, wanted):
+    """Set a many-to-many relation only when it differs (a re-run writes no history)."""
+    wanted = list(wanted)
+    if {obj.pk for obj in manager.all()} != {obj.pk for obj in wanted}:
+        manager.set(wanted)

@@ -14,27 +14,30 @@ def parse_yes_no(text):
     lowered = (text or "").strip().lower()
     return True if lowered in YES else False if lowered in NO else None
 
-# Setting #131 (Tyler Incode JSON configuration): the keys the portal understands. Unknown
-# keys are refused so that a typo never silently does nothing.
+# Setting #131 (Tyler Incode JSON configuration): the keys the portal acts on, type-checked.
+# A biller's real document holds other keys too (IC's other integrations read them): they are
+# kept as written and shown as "not used by the portal" (`unused_keys`).
 SETTING_131_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Advanced setting #131 JSON configuration",
     "type": "object",
-    "additionalProperties": False,
     "properties": {
         "TylerIncode": {
             "type": "object",
-            "additionalProperties": False,
             "properties": {
                 "AdjustmentConfigs": {
                     "type": "object",
-                    "additionalProperties": False,
-                    "properties": {"SkipNumericCheck": {"type": "boolean"}},
+                    "properties": {"SkipNumericCheck": {
+                        "type": "boolean",
+                        "effect": "incode.adjustment.include_dashes lets accounts that are not numeric "
+                                  "(e.g. BT-12345-01) through (ITG-3159)"}},
                 },
                 "InvoiceConfigs": {
                     "type": "object",
-                    "additionalProperties": False,
-                    "properties": {"UseBillingAddress": {"type": "boolean"}},
+                    "properties": {"UseBillingAddress": {
+                        "type": "boolean",
+                        "effect": "incode.invoice.include_dashes puts the billing address (B_a1, B_a2) "
+                                  "into Address1 and Address2 instead of the service address (ITG-3980)"}},
                 },
             },
         },
@@ -42,6 +45,42 @@ SETTING_131_SCHEMA = {
 }
 
 JSON_SCHEMAS = {JSON_CONFIGURATION: SETTING_131_SCHEMA}
+
+
+def used_keys(setting_id):
+    """[(dotted key, type, effect)] of the keys the portal acts on in a JSON setting."""
+    out = []
+
+    def walk(node, prefix):
+        for key, child in node.get("properties", {}).items():
+            path = prefix + key
+            if "properties" in child:
+                walk(child, path + ".")
+            else:
+                out.append((path, child.get("type", ""), child.get("effect", "")))
+
+    walk(JSON_SCHEMAS.get(setting_id, {}), "")
+    return out
+
+
+def unused_keys(setting_id, document):
+    """Dotted paths of the keys of `document` the portal does not act on (kept, not used)."""
+    schema = JSON_SCHEMAS.get(setting_id)
+    if schema is None or not isinstance(document, dict):
+        return []
+    out = []
+
+    def walk(value, node, prefix):
+        known = node.get("properties", {})
+        for key, child in value.items():
+            path = prefix + key
+            if key not in known:
+                out.append(path)
+            elif isinstance(child, dict) and "properties" in known[key]:
+                walk(child, known[key], path + ".")
+
+    walk(document, schema, "")
+    return out
 
 
 def _path(error):
@@ -62,14 +101,7 @@ def validate_json_setting(setting_id, text):
         if errors:
             messages = []
             for error in errors:
-                if error.validator == "additionalProperties":
-                    allowed = ", ".join(sorted(error.schema.get("properties", {}))) or "none"
-                    extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-                    for key in extra:
-                        where = _path(error)
-                        prefix = "" if where == "(top level)" else where + "."
-                        messages.append(f"unknown key '{prefix}{key}' (allowed here: {allowed})")
-                elif error.validator == "type":
+                if error.validator == "type":
                     messages.append(f"'{_path(error)}' must be {error.validator_value}, "
                                     f"not {json.dumps(error.instance)}")
                 else:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ingest",
     "exports",
     "api",
+    "design",
 ]
 
 MIDDLEWARE = [

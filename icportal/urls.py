@@ -4,12 +4,16 @@ from django.urls import path
 from api.urls import partner_urls
 from django.views.generic import RedirectView
 
+from design.views import technical_design_view
+
 admin.site.site_header = "IC Integration Portal"
 admin.site.site_title = "IC Integration Portal"
 admin.site.index_title = "Billers, loads and exports"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/billers/biller/<int:object_id>/technical-design/",
+         admin.site.admin_view(technical_design_view), name="technical_design"),
     path("admin/", admin.site.urls),
     path("api/v1/", partner_urls()),
 ]

@@ -43,8 +43,8 @@ def _lock(queryset, lock):
 
 
 class InvoiceClassifier:
-    def __init__(self, load, rules, lock=False):
-        self.load, self.biller, self.rules, self.lock = load, load.biller, rules, lock
+    def __init__(self, load, lock=False):
+        self.load, self.biller, self.lock = load, load.biller, lock
         self.planned_new = set()   # preview only: accounts an earlier batch will create
 
     def classify(self, records):
@@ -65,7 +65,7 @@ class InvoiceClassifier:
 
     def _classify_one(self, batch, record, accounts, invoices, existing_details, now):
         number = record.account_number
-        values = invoice_values(record.data.get("invoice") or {}, self.rules)
+        values = invoice_values(record.data.get("invoice") or {})
         details = detail_rows(record.data.get("details"))
         invoice = invoices.get(record.invoice_number)
         account = accounts.get(number)
@@ -116,7 +116,7 @@ class InvoiceClassifier:
 
 
 class AdjustmentClassifier:
-    def __init__(self, load, rules=None, lock=False):
+    def __init__(self, load, lock=False):
         self.load, self.biller, self.lock = load, load.biller, lock
 
     def classify(self, records):
@@ -145,6 +145,6 @@ class AdjustmentClassifier:
         return batch
 
 
-def classifier_for(load, rules, lock=False):
+def classifier_for(load, lock=False):
     cls = InvoiceClassifier if load.file_format.kind == "invoice" else AdjustmentClassifier
-    return cls(load, rules, lock)
+    return cls(load, lock)

@@ -14,7 +14,7 @@ Rules (FORMATS.md 5.3, DESIGN.md):
 """
 from billers.models import Account, Invoice, InvoiceDetail
 from ingest.classify import classifier_for
-from ingest.mapping import CUSTOMER_FIELDS, DETAIL_FIELDS, INVOICE_MODEL_FIELDS, LoadRules
+from ingest.mapping import CUSTOMER_FIELDS, DETAIL_FIELDS, INVOICE_MODEL_FIELDS
 from ingest.models import AdjustmentApplied, RecordStatus
 from ingest.planning import PlanTotals
 from ingest.staging import batch_size, iter_batches
@@ -29,7 +29,7 @@ class LoadConflict(Exception):
 
 def write_load(load):
     """Load every ok staged record; return the plan JSON of what was done."""
-    classifier = classifier_for(load, LoadRules.for_biller(load.biller), lock=True)
+    classifier = classifier_for(load, lock=True)
     totals = PlanTotals(load.file_format.kind)
     for records in iter_batches(load.records.filter(status=RecordStatus.OK)):
         batch = classifier.classify(records)

@@ -1,15 +1,12 @@
 """From a staged record (FORMATS.md 6 JSON) to the values of the biller's ledger rows.
 
-Pure functions plus `LoadRules`, the biller's BIF values that a load applies to every
-invoice (MinimumAmountDue, AllowPartialPayments, the LateFeeDate rule).
+Pure functions. The biller's BIF values are already in the record (the parser applies them,
+ingest.formats.bif), so the preview, the IC file and the load show the same values.
 """
 import datetime
 import uuid
-from dataclasses import dataclass
 from functools import cache
 from decimal import Decimal
-
-from billers.bif_rules import DateRule
 
 TEXT = "text"
 AMOUNT = "amount"
@@ -42,6 +39,18 @@ INVOICE_FIELDS = {
     "InvoiceFormatGuid": ("invoice_format_guid", GUID),
     "LateFeeAmount": ("late_fee_amount", AMOUNT),
     "LateFeeDate": ("late_fee_date", DATE),
+    "BalanceForward": ("balance_forward", BOOLEAN),
+    "AchServiceFee": ("ach_service_fee", AMOUNT),
+    "CreditCardServiceFee": ("credit_card_service_fee", AMOUNT),
+    "AutoPayCollectionDate": ("autopay_collection_date", DATE),
+    "FirstNotifyRequestedDate": ("first_notify_requested_date", DATE),
+    "SecondNotifyRequestedDate": ("second_notify_requested_date", DATE),
+    "ThirdNotifyRequestedDate": ("third_notify_requested_date", DATE),
+    "PaymentExpirationDate": ("payment_expiration_date", DATE),
+    "PaymentExpirationMessage": ("payment_expiration_message", "nullable_text"),
+    "PromptPayExpirationDate": ("prompt_pay_expiration_date", DATE),
+    "LocationReference": ("location_reference", "nullable_text"),
+    "RegistrationValue": ("registration_value", "nullable_text"),
     **{f"Custom{n}": (f"custom{n}", "nullable_text") for n in range(10, 25)},
 }
 INVOICE_MODEL_FIELDS = [field for field, _ in INVOICE_FIELDS.values()]
@@ -64,46 +73,16 @@ def convert(kind, value):
     return str(value)
 
 
-@dataclass(frozen=True)
-class LoadRules:
-    """BIF values applied to every invoice of a biller's load (questionnaire values and rules)."""
-
-    minimum_amount_due: Decimal | None = None
-    allow_partial_payments: bool | None = None
-    late_fee_rule: DateRule | None = None
-
-    @classmethod
-    def for_biller(cls, biller):
-        from billers.models import BifCustomization
-        from billers.parsing import late_fee_rule
-
-        answers = {row.feature.name: row.value for row in BifCustomization.objects.select_related("feature")
-                   .filter(biller=biller, source__in=["questionnaire", "required"],
-                           feature__name__in=["MinimumAmountDue", "AllowPartialPayments"])}
-        minimum = answers.get("MinimumAmountDue")
-        partial = answers.get("AllowPartialPayments")
-        return cls(minimum_amount_due=Decimal(minimum) if minimum else None,
-                   allow_partial_payments={"yes": True, "no": False}.get(partial),
-                   late_fee_rule=late_fee_rule(biller))
-
-
 def account_values(customer):
     """Model values for the customer (CR) fields the record's format carries."""
     return {field: convert(kind, customer[key]) for key, (field, kind) in CUSTOMER_FIELDS.items()
             if key in customer}
 
 
-def invoice_values(invoice, rules):
-    """Model values of every Invoice field a load writes, with the BIF values applied."""
-    values = {field: convert(kind, invoice.get(key)) for key, (field, kind) in INVOICE_FIELDS.items()}
-    if values["minimum_amount_due"] is None:
-        values["minimum_amount_due"] = rules.minimum_amount_due
-    if values["allow_partial_payments"] is None:
-        values["allow_partial_payments"] = rules.allow_partial_payments
-    if values["late_fee_date"] is None and rules.late_fee_rule is not None:
-        values["late_fee_date"] = rules.late_fee_rule.apply(
-            {"InvoiceDate": values["invoice_date"], "InvoiceDueDate": values["due_date"]})
-    return values
+def invoice_values(invoice):
+    """Model values of every Invoice field a load writes (BIF values included: the parser put
+    them in the record; a field the record lacks is empty)."""
+    return {field: convert(kind, invoice.get(key)) for key, (field, kind) in INVOICE_FIELDS.items()}
 
 
 def detail_rows(details):

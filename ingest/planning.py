@@ -9,7 +9,6 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from ingest.classify import classifier_for
-from ingest.mapping import LoadRules
 from ingest.models import Load, LoadStatus, RecordStatus
 
 EXAMPLES = 20
@@ -59,7 +58,7 @@ class Planner:
     error records, and the batch's actions are counted into the load's plan."""
 
     def __init__(self, load, error_fields):
-        self.classifier = classifier_for(load, LoadRules.for_biller(load.biller))
+        self.classifier = classifier_for(load)
         self.totals = PlanTotals(load.file_format.kind)
         self.error_fields = error_fields
 

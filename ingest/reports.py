@@ -48,14 +48,15 @@ def record_values(data, columns):
 def value_columns(load):
     """The record's field names in the format's declaration order: customer (CR), invoice (IH)
     or adjustment (AR). Taken from the format, not from stored JSON (PostgreSQL's jsonb does
-    not keep key order)."""
+    not keep key order). The biller's BIF values are not the file's and are left out."""
     from ingest.formats import get_format
 
     fields = get_format(load.file_format.code).fields
     columns = []
     for record in ("CR", "IH", "AR"):
         for field in fields:
-            if field.record == record and field.name != "RowType" and field.name not in columns:
+            if (field.record == record and field.name != "RowType" and field.kind != "bif"
+                    and field.name not in columns):
                 columns.append(field.name)
     return columns
 

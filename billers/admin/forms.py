@@ -1,8 +1,10 @@
 """Admin forms: friendlier inputs for values that models validate."""
 from django import forms
+from django.core.exceptions import ValidationError
 
 from billers.format_options import FORMAT_OPTIONS
 from billers.models import BillerFileFormat, BillerSetting
+from billers.models.bif import missing_required, template_rows
 
 
 class BillerSettingForm(forms.ModelForm):
@@ -25,3 +27,26 @@ class BillerFileFormatForm(forms.ModelForm):
                                         for name, (kind, default, _h) in opts.items())
                 for code, opts in FORMAT_OPTIONS.items()),
         }
+
+
+class BifFormSet(forms.BaseInlineFormSet):
+    """A biller cannot be saved active while a Required feature has no value: the rows of the
+    form, and for features not in it the integration's template rows it will get."""
+
+    def clean(self):
+        super().clean()
+        biller = self.instance
+        if not biller.active or any(form.errors for form in self.forms):
+            return
+        rows = [form.instance for form in self.forms
+                if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+                and form.instance.feature_id is not None]
+        if biller.pk is not None:
+            given = {row.feature_id for row in rows} | {form.instance.feature_id for form in self.deleted_forms}
+            rows += [row for row in biller.bif.select_related("feature") if row.feature_id not in given]
+        rows += template_rows(biller, {row.feature.name for row in rows})
+        missing = missing_required(rows)
+        if missing:
+            raise ValidationError(
+                f"{', '.join(missing)} is required: give it a value before the biller is active "
+                f"(or save the biller inactive)")

@@ -1,9 +1,12 @@
 """One page per biller with every configuration change: biller, settings, BIF, formats."""
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 
 from billers.models import BifCustomization, Biller, BillerFileFormat, BillerSetting
+from billers.settings_schema import unused_keys
 
 HISTORY_LIMIT = 300
 
@@ -40,12 +43,23 @@ def configuration_changes(biller, limit=HISTORY_LIMIT):
 
 def _describe(label, record):
     if label == "setting":
-        return f"#{record.setting.setting_id} {record.setting.description}" if record.setting else "?"
+        if not record.setting:
+            return "?"
+        text = f"#{record.setting.setting_id} {record.setting.description}"
+        unused = _unused_keys(record)
+        return text + (f" (keys not used by the portal: {', '.join(unused)})" if unused else "")
     if label == "BIF":
         return str(record.feature) if record.feature else "?"
     if label == "format":
         return record.file_format.code if record.file_format else "?"
     return record.name
+
+
+def _unused_keys(record):
+    try:
+        return unused_keys(record.setting.setting_id, json.loads(record.value))
+    except ValueError:
+        return []
 
 
 def configuration_history_view(model_admin):

@@ -1,7 +1,10 @@
 """Admin for reference data: file formats (with the parser's marker table), modification
 log, IC web services, customer-portal redirects."""
 from django.contrib import admin
-from django.utils.html import format_html_join, mark_safe
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join, mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from billers.models import FileFormat, IntegrationModification, PortalRedirect, WebService
@@ -15,18 +18,59 @@ class NoAddDeleteMixin:
         return False
 
 
+DEFINITION = ["code", "name", "integration", "direction", "kind", "extension", "delimiter",
+              "naming_convention", "default_invoice_type_id"]
+METADATA = ["transfer_frequency", "repository", "class_name", "itr", "document_status", "document_owner",
+            "sample_link", "sample_file"]
+
+
 @admin.register(FileFormat)
 class FileFormatAdmin(NoAddDeleteMixin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "integration", "direction", "kind", "extension", "delimiter",
-                    "naming_convention", "default_invoice_type_id"]
-    list_filter = ["integration", "direction", "kind"]
-    search_fields = ["code", "name"]
-    fields = ["code", "name", "integration", "direction", "kind", "extension", "delimiter",
-              "naming_convention", "default_invoice_type_id", "field_mapping"]
-    readonly_fields = fields
+    """The definition (code, name, ...) and the field mapping are the parser's and read-only;
+    the seeds' metadata (transfer frequency, Stratus repository and class, ITR, document
+    status and owner, the sample file) is kept here by implementation managers."""
+    list_display = ["code", "name", "integration", "direction", "kind", "transfer_frequency", "itr",
+                    "document_status", "sample_download"]
+    list_filter = ["integration", "direction", "kind", "document_status"]
+    search_fields = ["code", "name", "class_name"]
+    fieldsets = [
+        (None, {"fields": DEFINITION}),
+        ("From the technical design", {"fields": METADATA + ["sample_download"]}),
+        ("Integration modifications", {"fields": ["modification_links"]}),
+        ("Field mapping", {"fields": ["field_mapping"]}),
+    ]
+    readonly_fields = DEFINITION + ["sample_download", "modification_links", "field_mapping"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description="sample file")
+    def sample_download(self, obj):
+        if not obj.sample_file:
+            return "-"
+        url = reverse("admin:billers_fileformat_sample", args=[obj.pk])
+        return format_html('<a href="{}">download {}</a>', url, obj.sample_file.name.rsplit("/", 1)[-1])
+
+    @admin.display(description="changed by")
+    def modification_links(self, obj):
+        rows = [(reverse("admin:billers_integrationmodification_change", args=[m.pk]), m.jira_key,
+                 m.released, m.desired_behaviour) for m in obj.modifications.all()]
+        if not rows:
+            return "-"
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> ({}): {}', rows)
+
+    def get_urls(self):
+        return [path("<int:object_id>/sample/", self.admin_site.admin_view(self.sample_view),
+                     name="billers_fileformat_sample")] + super().get_urls()
+
+    def sample_view(self, request, object_id):
+        fmt = FileFormat.objects.filter(pk=object_id).first()
+        if fmt is None or not fmt.sample_file:
+            raise Http404("no sample file")
+        if not self.has_view_or_change_permission(request, fmt):
+            raise PermissionDenied
+        response = FileResponse(fmt.sample_file.open("rb"), as_attachment=True,
+                                filename=fmt.sample_file.name.rsplit("/", 1)[-1],
+                                content_type="application/octet-stream")
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @admin.display(description="field mapping (what the parser reads)")
     def field_mapping(self, obj):
@@ -54,8 +98,15 @@ def marker_rows(code):
 
 @admin.register(IntegrationModification)
 class IntegrationModificationAdmin(SimpleHistoryAdmin):
-    list_display = ["jira_key", "integration", "released", "previous_behaviour", "desired_behaviour"]
-    list_filter = ["integration", ("release_date", admin.EmptyFieldListFilter)]
+    list_display = ["jira_key", "integration", "released", "previous_behaviour", "desired_behaviour",
+                    "changed"]
+    list_filter = ["integration", ("release_date", admin.EmptyFieldListFilter), "file_formats", "settings"]
+    filter_horizontal = ["file_formats", "settings"]
+
+    @admin.display(description="formats and settings changed")
+    def changed(self, obj):
+        return ", ".join([f.code for f in obj.file_formats.all()]
+                         + [f"#{s.setting_id}" for s in obj.settings.all()]) or "-"
     search_fields = ["jira_key", "previous_behaviour", "desired_behaviour", "business_case"]
 
     @admin.display(description="date released", ordering="release_date")

@@ -2,7 +2,7 @@
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +25,7 @@ class ValueKind(models.TextChoices):
     INTEGER = "integer", "integer"
     GUID = "guid", "GUID"
     TEXT = "text", "text"
+    FILE = "file", "read from the invoice file"
 
 
 class BifFeature(models.Model):
@@ -32,6 +33,9 @@ class BifFeature(models.Model):
     description = models.CharField(max_length=200, blank=True)
     value_kind = models.CharField(max_length=20, choices=ValueKind.choices)
     accepts_rule = models.BooleanField(default=False, help_text="A date that a BIF rule may compute.")
+    required = models.BooleanField(
+        default=False, help_text="A biller cannot be active while this feature has no value "
+                                 "(the seeds' 'Required - On Biller Questionnaire').")
 
     class Meta:
         ordering = ["name"]
@@ -45,7 +49,7 @@ def clean_value(kind, text):
     """Normalize a questionnaire value of `kind`; raise ValueError with the reason."""
     text = (text or "").strip()
     if not text:
-        raise ValueError("a value is required for this source")
+        return ""  # not answered yet: nothing is applied (a Required feature blocks activation)
     if kind == ValueKind.YES_NO:
         answer = parse_yes_no(text)
         if answer is None:
@@ -97,7 +101,10 @@ class BifCustomization(models.Model):
         if self.feature_id is None:
             return
         errors = {}
-        if self.source in (BifSource.QUESTIONNAIRE, BifSource.REQUIRED):
+        if self.feature.value_kind == ValueKind.FILE and self.source not in (
+                BifSource.INVOICE_FILE, BifSource.NOT_APPLICABLE):
+            errors["source"] = f"{self.feature} comes from the invoice file"
+        elif self.source in (BifSource.QUESTIONNAIRE, BifSource.REQUIRED):
             try:
                 self.value = clean_value(self.feature.value_kind, self.value)
             except ValueError as exc:
@@ -115,13 +122,79 @@ class BifCustomization(models.Model):
             if self.value:
                 errors["value"] = "a rule has no questionnaire value"
         else:
+            if self.source == BifSource.INVOICE_FILE:
+                self._check_in_file(errors)
             if self.value:
                 errors["value"] = f"no value when the source is {self.get_source_display()}"
             if self.rule:
                 errors["rule"] = f"no rule when the source is {self.get_source_display()}"
+        if not errors and self.is_required and not self.has_value and self._biller_active():
+            errors["value"] = f"{self.feature} is required while the biller is active"
         if errors:
             raise ValidationError(errors)
+
+    def _biller_active(self):
+        try:
+            return self.biller.active
+        except ObjectDoesNotExist:
+            return False
+
+    def _check_in_file(self, errors):
+        """An 'invoice file' source is applied only when the integration's files carry it."""
+        from billers.reference_data import FILE_FEATURES
+
+        try:
+            biller = self.biller  # set (maybe unsaved) on an admin inline row
+        except ObjectDoesNotExist:
+            return
+        integration = biller.integration
+        carried = FILE_FEATURES.get(integration, ())
+        if integration and self.feature.name not in carried:
+            errors["source"] = (f"the {biller.get_integration_display()} invoice files do not carry "
+                                f"{self.feature} (they carry {', '.join(carried)}); "
+                                f"give a questionnaire value or a rule")
+
+    @property
+    def has_value(self):
+        """True when the feature is governed: a file value, an answer, or a rule."""
+        if self.source == BifSource.INVOICE_FILE:
+            return True
+        if self.source == BifSource.RULE:
+            return bool(self.rule)
+        return self.source in (BifSource.QUESTIONNAIRE, BifSource.REQUIRED) and bool(self.value)
+
+    @property
+    def is_required(self):
+        return self.source == BifSource.REQUIRED or self.feature.required
 
     @property
     def parsed_rule(self):
         return parse_rule(self.rule) if self.source == BifSource.RULE else None
+
+
+def missing_required(rows):
+    """Names of the Required features among `rows` (BifCustomization, saved or not) that have
+    no value: a biller with any of them cannot be active."""
+    return sorted(row.feature.name for row in rows if row.is_required and not row.has_value)
+
+
+def template_rows(biller, features_given=()):
+    """Unsaved BIF rows of the biller's integration template (the seed's BIF table) for the
+    features not in `features_given`."""
+    from billers.reference_data import BIF_TEMPLATES
+
+    template = BIF_TEMPLATES.get(biller.integration, {})
+    features = {f.name: f for f in BifFeature.objects.filter(name__in=template)}
+    return [BifCustomization(biller=biller, feature=features[name], source=source, value=value, rule=rule)
+            for name, (source, value, rule) in template.items()
+            if name in features and name not in features_given]
+
+
+def apply_template(biller):
+    """Give the biller the template rows it lacks (a new biller starts with its seed's table)."""
+    given = set(BifCustomization.objects.filter(biller=biller).values_list("feature__name", flat=True))
+    rows = template_rows(biller, given)
+    for row in rows:
+        row.full_clean()
+        row.save()
+    return rows

@@ -22,6 +22,18 @@ class FileFormat(models.Model):
     delimiter = models.CharField(max_length=60)
     naming_convention = models.CharField(max_length=200, blank=True)
     default_invoice_type_id = models.PositiveIntegerField("default InvoiceTypeID", null=True, blank=True)
+    transfer_frequency = models.CharField("file transfer frequency", max_length=100, blank=True)
+    repository = models.CharField("project repository", max_length=100, blank=True,
+                                  help_text="The Stratus project that processes the file, e.g. StratusFileProcessor.")
+    class_name = models.CharField("class / file name", max_length=200, blank=True,
+                                  help_text="The class (file) within the Stratus repository.")
+    itr = models.CharField("ITR", max_length=30, blank=True)
+    document_status = models.CharField(max_length=30, blank=True, help_text="e.g. DRAFT, COMPLETE")
+    document_owner = models.CharField(max_length=100, blank=True)
+    sample_link = models.CharField("sample file link", max_length=200, blank=True,
+                                   help_text="Where the seed keeps its sample (a URL).")
+    sample_file = models.FileField(upload_to="format_samples/", blank=True,
+                                   help_text="A sample file of the format, kept with it and downloadable.")
     history = HistoricalRecords()
 
     class Meta:

@@ -53,6 +53,19 @@ class Invoice(models.Model):
     invoice_format_guid = models.UUIDField("InvoiceFormatGuid", null=True, blank=True)
     late_fee_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     late_fee_date = models.DateField(null=True, blank=True)
+    # The biller's other BIF features as each invoice got them (ingest.formats.bif).
+    balance_forward = models.BooleanField(null=True, blank=True)
+    ach_service_fee = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    credit_card_service_fee = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    autopay_collection_date = models.DateField("AutoPayCollectionDate", null=True, blank=True)
+    first_notify_requested_date = models.DateField("FirstNotifyRequestedDate", null=True, blank=True)
+    second_notify_requested_date = models.DateField("SecondNotifyRequestedDate", null=True, blank=True)
+    third_notify_requested_date = models.DateField("ThirdNotifyRequestedDate", null=True, blank=True)
+    payment_expiration_date = models.DateField("PaymentExpirationDate", null=True, blank=True)
+    payment_expiration_message = models.CharField("PaymentExpirationMessage", max_length=300, null=True, blank=True)
+    prompt_pay_expiration_date = models.DateField("PromptPayExpirationDate", null=True, blank=True)
+    location_reference = models.CharField("LocationReference", max_length=100, null=True, blank=True)
+    registration_value = models.CharField("RegistrationValue", max_length=100, null=True, blank=True)
     amount_paid = models.DecimalField(
         max_digits=14, decimal_places=2, default=Decimal("0.00"),
         help_text="Payments made against this invoice; an invoice with payments is never replaced by a load.")

@@ -12,7 +12,11 @@ class IntegrationModification(models.Model):
     previous_behaviour = models.TextField()
     desired_behaviour = models.TextField()
     business_case = models.TextField("business case / solution")
-    history = HistoricalRecords()
+    file_formats = models.ManyToManyField("billers.FileFormat", blank=True, related_name="modifications",
+                                          help_text="The file formats the modification changed.")
+    settings = models.ManyToManyField("billers.AdvancedSetting", blank=True, related_name="modifications",
+                                      help_text="The advanced settings the modification changed.")
+    history = HistoricalRecords(m2m_fields=[file_formats, settings])
 
     class Meta:
         ordering = ["jira_key"]

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from billers.settings_schema import parse_yes_no, validate_setting_value
+from billers.settings_schema import parse_yes_no, unused_keys, validate_setting_value
 
 
 class ValueType(models.TextChoices):
@@ -66,3 +66,13 @@ class BillerSetting(models.Model):
         if kind == ValueType.JSON:
             return json.loads(self.value)
         return self.value
+
+    @property
+    def unused_keys(self):
+        """Keys of a JSON setting the portal keeps but does not act on."""
+        if self.setting.value_type != ValueType.JSON:
+            return []
+        try:
+            return unused_keys(self.setting.setting_id, json.loads(self.value))
+        except ValueError:
+            return []

@@ -27,5 +27,10 @@ def get_writer(code):
         raise KeyError(f"{code!r} is not an outbound format (outbound formats: {known})") from None
 
 
-__all__ = ["WRITERS", "ChangeRecord", "OutFile", "PaymentRecord", "RejectRecord", "RunInfo", "Take",
+def columns_of(code):
+    """The columns a format's writer declares (header, value, max length), in file order."""
+    return get_writer(code).COLUMNS
+
+
+__all__ = ["WRITERS", "columns_of", "ChangeRecord", "OutFile", "PaymentRecord", "RejectRecord", "RunInfo", "Take",
            "WriterError", "get_writer"]

@@ -1,7 +1,7 @@
 """`incode.payments.approved_offline`: IC_YYYYMMDD.txt holds approved payments and offline
 (cash and check) payments; IC_YYYYMMDD-RejectedReversedPayments.txt the non-approved ones."""
 from exports.writers.base import Take
-from exports.writers.incode import payment_file
+from exports.writers.incode import COLUMNS, payment_file  # noqa: F401  (COLUMNS: this format's declaration)
 
 RECORD = "payment"
 TAKE = Take(cloud_store=False)

@@ -1,7 +1,7 @@
 """`incode.payments.cloudstore`: IC_CloudStore_YYYYMMDD.txt, approved payments of invoice
 type 68 or 69 (left out of the biller's other payment files)."""
 from exports.writers.base import Take
-from exports.writers.incode import payment_file
+from exports.writers.incode import COLUMNS, payment_file  # noqa: F401  (COLUMNS: this format's declaration)
 
 RECORD = "payment"
 TAKE = Take(statuses=frozenset({"approved"}), cloud_store=True)

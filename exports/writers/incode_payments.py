@@ -1,6 +1,6 @@
 """`incode.payments`: IC_YYYYMMDD.txt with approved, non-offline payments."""
 from exports.writers.base import Take
-from exports.writers.incode import payment_file
+from exports.writers.incode import COLUMNS, payment_file  # noqa: F401  (COLUMNS: this format's declaration)
 
 RECORD = "payment"
 TAKE = Take(statuses=frozenset({"approved"}), offline=False, cloud_store=False)

@@ -44,6 +44,25 @@ def records_page(load, params, size=PAGE_SIZE):
     }
 
 
+def bif_rows(load):
+    """The biller's BIF features with a value, as applied to this load's invoices: the source
+    (questionnaire value or rule) and the value on the first ok invoice (one staged record)."""
+    from billers.models import BifCustomization
+
+    if load.file_format.kind != "invoice":
+        return []
+    first = load.records.filter(status=RecordStatus.OK).order_by("seq").first()
+    invoice = (first.data.get("invoice") or {}) if first else {}
+    rows = []
+    for row in BifCustomization.objects.filter(biller=load.biller).select_related("feature").order_by("feature__name"):
+        if not row.has_value or row.feature.name not in invoice:
+            continue
+        source = row.rule or row.value
+        rows.append({"feature": row.feature.name, "source": f"{row.get_source_display()}: {source}",
+                     "value": invoice.get(row.feature.name), "line": first.line})
+    return rows
+
+
 def preview_context(load, params):
     staged = load.status in STAGED
     kind = load.file_format.kind
@@ -57,4 +76,5 @@ def preview_context(load, params):
         "comparison": load.comparison or {},
         "plan": load.plan or {},
         "page": records_page(load, params) if staged else None,
+        "bif": bif_rows(load) if staged else [],
     }

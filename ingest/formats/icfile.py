@@ -32,6 +32,7 @@ UTILITY_INVOICE = (
     Field("Description", 72, "ID", Constant("Utility Invoice"), rule="the first detail of every invoice"),
 )
 DETAIL_COLUMNS = ("RowType", "Description", *(f"CustomField{n}" for n in range(1, 10)))
+UNNUMBERED = 10_000
 _DETAIL_IDS = dict(zip(DETAIL_COLUMNS, (70, 72, *range(83, 92))))
 
 
@@ -39,7 +40,12 @@ def write_ic(header: dict, records: Iterable[Any], fields: Iterable[Field]) -> I
     """One CSV line (CRLF-terminated) per IC record: the header first, then per `ok` record
     its IH, CR and ID rows, or its adjustment row; fields in FileSpecID order. `records`
     are `Record`s or their `to_json()` dicts."""
+    fields = list(fields)
     ids = {(f.record, f.name): f.filespec_id for f in fields if f.filespec_id is not None}
+    # Fields without a FileSpecID (BIF values the seeds do not number) follow, in declaration
+    # order: never in the order of a stored dict (PostgreSQL's jsonb does not keep it).
+    for f in fields:
+        ids.setdefault((f.record, f.name), UNNUMBERED + len(ids))
     ids.update({("ID", name): number for name, number in _DETAIL_IDS.items()})
     yield _line(header, ids)
     for record in records:
@@ -57,7 +63,7 @@ def write_ic(header: dict, records: Iterable[Any], fields: Iterable[Field]) -> I
 
 def _line(row: dict, ids: dict) -> str:
     kind = row["RowType"]
-    names = sorted(row, key=lambda name: ids.get((kind, name), 10_000))
+    names = sorted(row, key=lambda name: ids.get((kind, name), UNNUMBERED * 2))
     return _csv([row[name] for name in names])
 
 

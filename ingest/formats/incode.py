@@ -1,10 +1,10 @@
 """Tyler Incode V10: the block-by-block invoice file in two variants (FORMATS.md 4) and the
 V9 adjustment CSV with a header row in two variants (FORMATS.md 5.2)."""
-import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Iterable, Iterator
 
+from .bif import INCODE_DEFAULT_BIF, apply_bif, bif_fields
 from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRICT_AMOUNT, TEXT,
                          US_DATE, Converter, shown)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
@@ -19,7 +19,7 @@ SERVICE_ADDRESS = Markers("<Address_info Ssa=", "St_no=")
 
 
 def _invoice_fields(account: Converter, addresses: tuple, extra: tuple, details: tuple) -> tuple:
-    return (
+    fields = (
         *FILE_HEADER,
         *INVOICE_HEAD,
         Field("InvoiceNumber", 10, "IH", rule="YYYYMMDD of InvoiceDate + 'UB' + AccountNumber (as output)"),
@@ -33,7 +33,7 @@ def _invoice_fields(account: Converter, addresses: tuple, extra: tuple, details:
         Field("BalanceDue", 93, "IH", Markers("Due=", "Pen="), AMOUNT),
         Field("LateFeeAmount", 186, "IH", Markers("T_pens", "arrear="), AMOUNT),
         Field("LateFeeDate", 187, "IH", Markers("Pen_dt", "CutOff_dt="), DATE,
-              rule="date; absent or blank: InvoiceDueDate + the BIF LateFeeDate days (1)"),
+              rule="date; absent or blank: the BIF LateFeeDate rule (InvoiceDueDate + 1 day)"),
         *extra,
         *CUSTOMER_HEAD,
         Field("AccountNumber", 59, "CR", Markers("Account No=", "Name="), account, required=True),
@@ -45,6 +45,7 @@ def _invoice_fields(account: Converter, addresses: tuple, extra: tuple, details:
         *UTILITY_INVOICE,
         *details,
     )
+    return fields + bif_fields(fields)
 
 
 SKIP_LANDLORD_CUSTOM = (
@@ -113,7 +114,8 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlo
         draft = Draft(block.line, block.error, block.last_line)
         if block.text is not None:
             draft.fill(header + customer, partial(raw_from_block, block.text, bill_codes(block.text)), run)
-        apply_rules(draft, run, {f.name for f in header})
+        apply_rules(draft, {f.name for f in header})
+        apply_bif(draft, run.config.bif)
         run.note_duplicate(draft, "InvoiceNumber")
         details = [draft.render(first_detail, run)]
         if block.text is not None and element_fields:
@@ -122,20 +124,15 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlo
                          customer=draft.render(customer, run), details=details)
 
 
-def apply_rules(draft: Draft, run: Run, fields: set[str]) -> None:
-    """InvoiceNumber, Custom11 and the LateFeeDate fallback (FORMATS.md 4.1, 4.3)."""
+def apply_rules(draft: Draft, fields: set[str]) -> None:
+    """InvoiceNumber and Custom11 (FORMATS.md 4.1, 4.3); the LateFeeDate fallback is the
+    biller's BIF rule (`apply_bif`)."""
     values = draft.values
-    account, date, due = values.get("AccountNumber"), values.get("InvoiceDate"), values.get("InvoiceDueDate")
+    account, date = values.get("AccountNumber"), values.get("InvoiceDate")
     values["InvoiceNumber"] = f"{date.year:04d}{date.month:02d}{date.day:02d}UB{account}" \
         if account and date else None
     if "Custom11" in fields:
         values["Custom11"] = long_digit_line(account, values.get("BalanceDue"))
-    late_fee_failed = any(e.field == "LateFeeDate" for e in draft.errors)
-    if values.get("LateFeeDate") is None and due and not late_fee_failed:
-        try:
-            values["LateFeeDate"] = due + datetime.timedelta(days=run.config.late_fee_days)
-        except OverflowError:
-            draft.error("LateFeeDate", f"InvoiceDueDate {due} + {run.config.late_fee_days} days is not a date")
 
 
 def long_digit_line(account: str | None, balance: Decimal | None) -> str | None:
@@ -241,10 +238,12 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
 FORMATS = (
     FormatSpec("incode.invoice.skip_landlord", "invoice", "incode",
                "InCode_UB_Invoice_Upload_SkipLandlordInvoices", SKIP_LANDLORD_FIELDS,
-               partial(read_invoices, skip_landlord=True), default_invoice_type_id=42),
+               partial(read_invoices, skip_landlord=True), default_invoice_type_id=42,
+               default_bif=INCODE_DEFAULT_BIF),
     FormatSpec("incode.invoice.include_dashes", "invoice", "incode",
                "IF_InCode - Utility Invoice Upload - Include Dashes in Account Number",
-               INCLUDE_DASHES_FIELDS, partial(read_invoices, skip_landlord=False), default_invoice_type_id=42),
+               INCLUDE_DASHES_FIELDS, partial(read_invoices, skip_landlord=False), default_invoice_type_id=42,
+               default_bif=INCODE_DEFAULT_BIF),
     FormatSpec("incode.adjustment", "adjustment", "incode", "IF_InCode UB Adjustment - CSV With Header",
                _adjustment_fields(ACCOUNT_WITHOUT_DASHES, numeric, "every '-' removed; must be digits"),
                read_adjustments),

@@ -23,7 +23,10 @@ class ParseConfig:
     skip_numeric_check: bool = False  # #131 TylerIncode.AdjustmentConfigs.SkipNumericCheck
     use_billing_address: bool = False  # #131 TylerIncode.InvoiceConfigs.UseBillingAddress
     landlord_marker: str = 'Landlord="Y"'
-    late_fee_days: int = 1  # BIF LateFeeDate rule: InvoiceDueDate + N days
+    # The biller's BIF values and rules (ingest.formats.bif.BifValue), applied to every invoice
+    # where the file has no value; None: the format's default (Incode: LateFeeDate =
+    # InvoiceDueDate + 1 day, FORMATS.md 4.1), () for none at all.
+    bif: tuple | None = None
     file_creation_date: datetime.date | None = None  # None: today
 
 

@@ -67,6 +67,12 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class Bif:
+    """The biller's BIF value or rule for the field (ingest.formats.bif), when it has one."""
+    begin = "BIF"
+
+
+@dataclass(frozen=True)
 class Computed:
     """Set by the format's rule (see the field's `rule`)."""
     begin = ""
@@ -88,11 +94,15 @@ class Field:
 
     def __post_init__(self):
         # How the engine treats the field, decided once: "file" (read from the file and
-        # converted), "computed" (set by the format's rule), "constant" or "setting".
-        kind = {Constant: "constant", Setting: "setting", Computed: "computed"}.get(type(self.source), "file")
+        # converted), "computed" (set by the format's rule), "constant", "setting" or "bif"
+        # (the biller's BIF value; the field exists only when the biller has one).
+        kind = {Constant: "constant", Setting: "setting", Computed: "computed", Bif: "bif"}.get(
+            type(self.source), "file")
         object.__setattr__(self, "kind", kind)
 
     def applies(self, config: ParseConfig) -> bool:
+        if self.kind == "bif":
+            return any(item.field == self.name for item in config.bif or ())
         return self.when is None or getattr(config, self.when[0]) == self.when[1]
 
     def marker_row(self) -> dict:
@@ -114,6 +124,7 @@ class FormatSpec:
     fields: tuple[Field, ...]
     read: Callable[["FormatSpec", Iterable[str], "Run"], Iterator[Record]]
     default_invoice_type_id: int | None = None
+    default_bif: tuple = ()  # the BIF values of a parse without a biller (ParseConfig.bif None)
 
     def marker_rows(self) -> list[dict]:
         return [f.marker_row() for f in self.fields]
@@ -130,7 +141,8 @@ class Run:
     def __init__(self, spec: FormatSpec, config: ParseConfig, warnings: list[str]):
         self.spec, self.warnings, self.tally = spec, warnings, Tally()
         self.config = dataclasses.replace(
-            config, invoice_type_id=config.invoice_type_id or spec.default_invoice_type_id)
+            config, invoice_type_id=config.invoice_type_id or spec.default_invoice_type_id,
+            bif=spec.default_bif if config.bif is None else config.bif)
         self._seen: dict[str, dict[Any, int]] = {}  # field -> value -> first line
 
     def first_line(self, field: str, value: Any, line: int) -> int | None:
@@ -221,7 +233,7 @@ class Draft:
         """The JSON dict of one record table (FORMATS.md 6), in declaration order."""
         out, values = {}, self.values
         for f in fields:
-            if f.kind == "file" or f.kind == "computed":
+            if f.kind in ("file", "computed", "bif"):
                 value = values.get(f.name)
                 out[f.name] = f.converter.render(value) if value is not None and f.converter else value
             elif f.kind == "constant":

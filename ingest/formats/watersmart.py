@@ -2,6 +2,7 @@
 from functools import partial
 from typing import Iterable, Iterator
 
+from .bif import apply_bif, bif_fields
 from .converters import ADJUSTMENT_TYPE, AMOUNT, BOOLEAN, DATE, INTEGER, NAME, TEXT, ZIP
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
@@ -44,6 +45,7 @@ INVOICE_FIELDS = (
     Field("DisplayAccountNumber", 373, "CR", Position(16), TEXT),
     *UTILITY_INVOICE,
 )
+INVOICE_FIELDS += bif_fields(INVOICE_FIELDS)
 MIN_COLUMNS, MAX_COLUMNS = 13, 16
 
 ADJUSTMENT_FIELDS = (
@@ -106,6 +108,7 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
         values = draft.values
         if values["InvoiceNumber"] is None and not short and values["AccountNumber"] and values["InvoiceDate"]:
             values["InvoiceNumber"] = f"{values['AccountNumber']}-{values['InvoiceDate']:%Y%m%d}"
+        apply_bif(draft, run.config.bif)
         run.note_duplicate(draft, "InvoiceNumber")
         yield run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
                          customer=draft.render(customer, run), details=[draft.render(detail, run)])

@@ -76,7 +76,6 @@ def test_questionnaire_values_are_validated_by_feature(biller, feature, value, n
     ("AllowPartialPayments", "sometimes", "'sometimes' must be yes or no"),
     ("MinimumAmountDue", "5.555", "at most two decimals"),
     ("FirstNotifyRequestedDate", "ten", "'ten' is not a whole number of days"),
-    ("MinimumAmountDue", "", "a value is required"),
 ])
 def test_bad_questionnaire_values_are_refused(biller, feature, value, message):
     row = customization(biller, feature, source="questionnaire", value=value)
@@ -103,3 +102,53 @@ def test_na_rows_carry_no_value(biller):
     with pytest.raises(ValidationError) as excinfo:
         row.full_clean()
     assert "no value when the source is N/A" in excinfo.value.message_dict["value"][0]
+
+
+def test_an_unanswered_questionnaire_row_saves_and_applies_nothing(biller):
+    row = customization(biller, "MinimumAmountDue", source="questionnaire", value="  ")
+    row.full_clean()
+    assert row.value == "" and not row.has_value
+
+
+def test_a_rule_naming_an_unknown_field_is_refused_at_save_naming_it(biller):
+    row = customization(biller, "LateFeeDate", source="rule", rule="BillDate + 20 days")
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert excinfo.value.message_dict["rule"] == [
+        "unknown field 'BillDate' (known: InvoiceDate, InvoiceDueDate)"]
+
+
+def test_an_invoice_file_source_the_files_do_not_carry_is_refused(biller):
+    row = customization(biller, "LateFeeDate", source="invoice_file")
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert "the WaterSmart invoice files do not carry LateFeeDate" in excinfo.value.message_dict["source"][0]
+    incode = Biller.objects.get(slug="demo-incode")
+    customization(incode, "LateFeeDate", source="invoice_file").full_clean()  # Incode reads Pen_dt
+
+
+def test_the_invoice_dates_come_from_the_file_only(biller):
+    row = customization(biller, "InvoiceDueDate", source="rule", rule="InvoiceDate + 20 days")
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert excinfo.value.message_dict["source"] == ["InvoiceDueDate comes from the invoice file"]
+
+
+def test_the_file_features_agree_with_the_parsers_declarations():
+    from billers.reference_data import BIF_FEATURES, FILE_FEATURES
+    from ingest.formats import FORMATS
+
+    features = {row[0] for row in BIF_FEATURES}
+    for integration, carried in FILE_FEATURES.items():
+        read = {f.name for spec in FORMATS.values() if spec.partner == integration and spec.kind == "invoice"
+                for f in spec.fields if f.record == "IH" and f.kind == "file"}
+        assert set(carried) == read & features, integration
+
+
+def test_a_required_feature_of_an_active_biller_cannot_lose_its_value_anywhere(biller):
+    row = customization(biller, "BalanceForward", source="required", value="")
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert excinfo.value.message_dict["value"] == ["BalanceForward is required while the biller is active"]
+    biller.active = False
+    row.full_clean()  # an inactive biller may leave it unanswered

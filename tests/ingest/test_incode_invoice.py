@@ -1,5 +1,6 @@
 """incode.invoice.skip_landlord and incode.invoice.include_dashes (FORMATS.md 4)."""
 from ingest.formats import ParseConfig
+from ingest.formats.bif import BifValue
 
 from .conftest import errors_of, parse_text
 
@@ -59,7 +60,9 @@ def test_it_uses_the_billing_address_when_131_says_so():
 
 
 def test_it_falls_back_to_due_date_plus_the_bif_days_for_late_fee_date():
-    assert one("incode.invoice.include_dashes", late_fee_days=3).invoice["LateFeeDate"] == "2021-07-18"
+    three_days = (BifValue("LateFeeDate", base="InvoiceDueDate", days=3),)
+    assert one("incode.invoice.include_dashes", bif=three_days).invoice["LateFeeDate"] == "2021-07-18"
+    assert one("incode.invoice.include_dashes").invoice["LateFeeDate"] == "2021-07-16"
     dated = BLOCK.replace('Pen_dt=""', "Pen_dt=20210720")
     assert one("incode.invoice.include_dashes", dated).invoice["LateFeeDate"] == "2021-07-20"
     bad = one("incode.invoice.include_dashes", BLOCK.replace('Pen_dt=""', 'Pen_dt="07/99/2021"'))

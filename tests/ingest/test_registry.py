@@ -43,9 +43,9 @@ def test_it_lists_the_marker_table_from_the_declaration():
 
 def test_it_is_a_frozen_config_with_the_contract_defaults():
     config = ParseConfig()
-    assert (config.invoice_type_id, config.landlord_marker, config.late_fee_days) == (None, 'Landlord="Y"', 1)
+    assert (config.invoice_type_id, config.landlord_marker, config.bif) == (None, 'Landlord="Y"', None)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        config.late_fee_days = 2
+        config.bif = ()
 
 
 def test_it_formats_field_errors_with_line_and_field():

@@ -1,0 +1,84 @@
+"""BIF (biller information form) values on every invoice: a questionnaire value, or a date
+rule on the invoice's own dates (``InvoiceDueDate + 1 day``). A value read from the file wins;
+a BIF value only fills a field the file left empty.
+
+The biller's BIF table arrives as data in `ParseConfig.bif` (built by
+`billers.parsing.build_parse_config`); nothing here reads a database.
+"""
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from .converters import AMOUNT, BOOLEAN, DATE, TEXT, Converter
+from .spec import Bif, Field
+
+
+@dataclass(frozen=True)
+class BifValue:
+    """One BIF feature of the biller: `value` (a Python value: Decimal, bool, str) or the
+    rule `base` + `days` (a date relative to the invoice's InvoiceDate or InvoiceDueDate)."""
+    field: str
+    value: Any = None
+    base: str | None = None
+    days: int = 0
+
+    def __str__(self) -> str:
+        if self.base is None:
+            return ("yes" if self.value else "no") if isinstance(self.value, bool) else str(self.value)
+        if self.days == 0:
+            return self.base
+        unit = "day" if abs(self.days) == 1 else "days"
+        return f"{self.base} {'+' if self.days > 0 else '-'} {abs(self.days)} {unit}"
+
+
+# The IC invoice-header fields a BIF feature sets, with the FileSpecIDs the seeds give (None:
+# the seeds name no FileSpecID; such fields follow the numbered ones in the IC file).
+BIF_FIELDS: dict[str, tuple[int | None, Converter]] = {
+    "MinimumAmountDue": (None, AMOUNT),
+    "AllowPartialPayments": (None, BOOLEAN),
+    "BalanceForward": (None, BOOLEAN),
+    "AchServiceFee": (None, AMOUNT),
+    "CreditCardServiceFee": (None, AMOUNT),
+    "AutoPayCollectionDate": (None, DATE),
+    "FirstNotifyRequestedDate": (None, DATE),
+    "SecondNotifyRequestedDate": (None, DATE),
+    "ThirdNotifyRequestedDate": (None, DATE),
+    "LateFeeDate": (187, DATE),
+    "PaymentExpirationDate": (None, DATE),
+    "PaymentExpirationMessage": (None, TEXT),
+    "PromptPayExpirationDate": (None, DATE),
+    "LocationReference": (None, TEXT),
+    "RegistrationValue": (None, TEXT),
+}
+RULE_BASES = ("InvoiceDate", "InvoiceDueDate")
+# Incode without a biller (parse_file with no --biller): FORMATS.md 4.1's LateFeeDate fallback.
+INCODE_DEFAULT_BIF = (BifValue("LateFeeDate", base="InvoiceDueDate", days=1),)
+
+
+def bif_fields(record_fields) -> tuple:
+    """The BIF fields an invoice format adds to its IH table: those it does not read itself."""
+    own = {f.name for f in record_fields if f.record == "IH"}
+    return tuple(Field(name, number, "IH", Bif(), converter,
+                       rule="the biller's BIF value or rule, when it has one; a value in the file wins")
+                 for name, (number, converter) in BIF_FIELDS.items() if name not in own)
+
+
+def apply_bif(draft, bif: tuple[BifValue, ...]) -> None:
+    """Fill each field the biller's BIF table governs and the file left empty. A rule whose
+    date falls outside the calendar is an error on the record naming the value."""
+    values = draft.values
+    failed = {e.field for e in draft.errors}
+    for item in bif:
+        if values.get(item.field) is not None or item.field in failed:
+            continue
+        if item.base is None:
+            values[item.field] = item.value
+            continue
+        base = values.get(item.base)
+        if base is None:
+            continue
+        try:
+            values[item.field] = base + datetime.timedelta(days=item.days)
+        except OverflowError:
+            draft.error(item.field, f"{item} with {item.base} '{base.isoformat()}' is not a date "
+                                    f"(dates run from 0001-01-01 to 9999-12-31)")
