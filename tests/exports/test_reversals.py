@@ -6,11 +6,15 @@ The files of each run are compared byte for byte with tests/exports/golden/<case
 (written once with UPDATE_GOLDEN=1, checked by hand against FORMATS.md 7.4)."""
 import datetime
 import os
+import threading
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+from django.db import connection
 
+import exports.activity
 from billers.models import Account, Invoice
 from exports.activity import import_activity
 from exports.models import CarriedPayment, Payment, PaymentStatus
@@ -205,3 +209,52 @@ def test_the_admin_import_previews_and_applies_a_reversal(client, incode, sold):
     assert "Voided or reversed 1 imported before." in done.content.decode()
     assert Payment.objects.get(payment_guid="p-1").status == PaymentStatus.REVERSED
     assert money(incode) == (Decimal("95.00"), Decimal("5.00"))
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's in-memory test database has no row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_void_and_a_reversal_at_the_same_instant_undo_the_payment_once(demo, monkeypatch):
+    """The import has read the payments as approved when the admin void starts, and goes on
+    after the void committed: it must read them again under its row locks."""
+    incode = demo["demo-incode"]
+    support = User.objects.get(username="support")
+    rows = [payment_row(PaymentGUID=f"p-{i}", PaymentAmount="30.00", **{**SALE, "InvoiceNumber": ""})
+            for i in range(1, 21)]
+    assert import_activity("payments", incode, make_csv("payments", rows)).imported == 20
+    assert Account.objects.get(biller=incode, account_number="1001").current_balance == Decimal("-500.00")
+    reversals = make_csv("payments", [{**row, "Status": "reversed", "PaymentMessage": "Reversed R01"} for row in rows])
+    barrier, outcomes = threading.Barrier(2), {}
+    real_validate = exports.activity.validate
+
+    def validate_then_wait(*args):
+        checked = real_validate(*args)
+        barrier.wait()  # both start here at the same instant
+        barrier.wait()  # the void has committed
+        return checked
+
+    monkeypatch.setattr(exports.activity, "validate", validate_then_wait)
+
+    def void():
+        barrier.wait()
+        try:
+            outcomes["voided"] = void_payments(Payment.objects.all(), support)[0]
+        finally:
+            barrier.wait()
+            connection.close()
+
+    def reverse():
+        try:
+            result = import_activity("payments", incode, reversals)
+            outcomes["reversed"], outcomes["errors"] = result.changed, len(result.errors)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=void), threading.Thread(target=reverse)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (outcomes["voided"], outcomes["reversed"], outcomes["errors"]) == (20, 0, 20)
+    assert not Payment.objects.filter(status=PaymentStatus.APPROVED).exists()
+    assert Account.objects.get(biller=incode, account_number="1001").current_balance == Decimal("100.00")
