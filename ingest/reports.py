@@ -1,40 +1,10 @@
-"""Downloads of a load, streamed from staging: the error report CSV and IC's standard file."""
-import csv
-import io
-
+"""Downloads of a load, streamed from staging: the error report CSV (for people: every cell
+through icportal.human_csv) and IC's standard file (for IC's import: written as is)."""
+from icportal.human_csv import csv_lines
 from ingest.models import RecordStatus
 from ingest.staging import iter_batches
 
-# A cell starting with one of these is a formula in spreadsheet programs (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 REPORT_HEADER = ["line", "status", "field", "message"]
-
-
-def is_number(text):
-    body = text[1:] if text[:1] in "+-" else text
-    whole, _, decimals = body.partition(".")
-    return bool(whole) and whole.isdigit() and whole.isascii() and (decimals == "" or (decimals.isdigit() and decimals.isascii()))
-
-
-def safe_cell(value):
-    """The text of a cell for a human-facing CSV: formulas neutralised with a leading `'`.
-
-    Plain numbers (e.g. the amount `-15.00`) are not formulas and are kept as written.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    if text.startswith(FORMULA_START) and not is_number(text):
-        return "'" + text
-    return text
-
-
-def _csv_line(values):
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(v) for v in values])
-    return out.getvalue()
 
 
 def record_values(data, columns):
@@ -60,18 +30,21 @@ def value_columns(load):
     return columns
 
 
-def error_report(load):
-    """CSV lines: one row per error (or per skipped record), in file order, with its values."""
-    columns = value_columns(load)
-    yield _csv_line(REPORT_HEADER + columns)
+def error_rows(load, columns):
+    """One row per error (or per skipped record), in file order, with the record's values."""
     queryset = load.records.filter(status__in=[RecordStatus.ERROR, RecordStatus.SKIPPED])
     for records in iter_batches(queryset):
         for record in records:
             values = record_values(record.data, columns)
             problems = record.errors or [{"field": None, "message": record.reason}]
             for problem in problems:
-                yield _csv_line([record.line, record.status, problem.get("field") or "", problem.get("message")]
-                                + values)
+                yield [record.line, record.status, problem.get("field") or "", problem.get("message")] + values
+
+
+def error_report(load):
+    """The error report's CSV lines (a UTF-8 BOM first, for spreadsheet programs)."""
+    columns = value_columns(load)
+    return csv_lines(REPORT_HEADER + columns, error_rows(load, columns))
 
 
 def ic_header(load):
