@@ -26,6 +26,7 @@ from functools import lru_cache
 FORMULA_CHARACTERS = "=+-@"
 CONTROL_START = ("\t", "\r", "\n")
 SIGN_LOOK_ALIKES = frozenset("\u2212\u2052\u02d6\u02d7\u2795\u2796\ufb29")
+SAFE_ASCII_START = frozenset(chr(n) for n in range(0x21, 0x7f)) - set(FORMULA_CHARACTERS)
 PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
 UTF8_BOM = "\ufeff"  # so that spreadsheet programs read the file as UTF-8
 
@@ -42,6 +43,8 @@ def is_invisible(char):
 
 
 def is_formula(text):
+    if text[:1] in SAFE_ASCII_START:  # the common case, decided by the first character
+        return False
     if not text or text.startswith(CONTROL_START):
         return bool(text)
     for char in text:
@@ -52,6 +55,8 @@ def is_formula(text):
 
 def safe_cell(value):
     """The text of a cell: None is empty, booleans true/false, formulas neutralized with `'`."""
+    if value.__class__ is str and value[:1] in SAFE_ASCII_START:  # the common case, fast
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
