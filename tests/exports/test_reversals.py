@@ -213,8 +213,7 @@ def test_the_admin_import_previews_and_applies_a_reversal(client, incode, sold):
 
 @pytest.mark.postgresql
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's in-memory test database has no row locks")
-@pytest.mark.django_db(transaction=True)
-def test_a_void_and_a_reversal_at_the_same_instant_undo_the_payment_once(demo, monkeypatch):
+def test_a_void_and_a_reversal_at_the_same_instant_undo_the_payment_once(committed_db, demo, monkeypatch):
     """The import has read the payments as approved when the admin void starts, and goes on
     after the void committed: it must read them again under its row locks."""
     incode = demo["demo-incode"]
