@@ -178,19 +178,23 @@ def stored_value(payment, attr):
     return payment.account.account_number if attr == "account_number" else getattr(payment, attr)
 
 
+def differs(line, column, raw, payment, stored):
+    return [RowError(line, column, f"{raw!r} differs from the imported payment {payment.payment_guid} ({stored}); "
+                                   f"a later row may change only Status and PaymentMessage")]
+
+
 def check_later_row(payment, values, raw, line):
     """A row for a payment already imported: "same", "change" (approved to voided or
     reversed) or a list of RowError naming the first field that differs."""
-    later = ("a later row may change only Status and PaymentMessage")
     for spec in PAYMENT_FIELDS:
-        if spec.attr in values and spec.attr not in CHANGEABLE and values[spec.attr] != stored_value(payment, spec.attr):
-            return [RowError(line, spec.column, f"{raw[spec.attr]!r} differs from the imported payment "
-                                                f"{payment.payment_guid} ({stored_value(payment, spec.attr)}); {later}")]
+        if spec.attr in values and spec.attr not in CHANGEABLE:
+            stored = stored_value(payment, spec.attr)
+            if values[spec.attr] != stored:
+                return differs(line, spec.column, raw[spec.attr], payment, stored)
     if values["status"] == payment.status:
         message = values.get("payment_message", payment.payment_message)
         if message != payment.payment_message:
-            return [RowError(line, "PaymentMessage", f"{message!r} differs from the imported payment "
-                                                     f"{payment.payment_guid} ({payment.payment_message}); {later}")]
+            return differs(line, "PaymentMessage", message, payment, payment.payment_message)
         return "same"
     if values["status"] not in NEXT_STATUSES.get(payment.status, ()):
         return [RowError(line, "Status", f"{raw['status']!r} cannot follow {payment.status} for the imported "
@@ -252,8 +256,9 @@ def validate(kind_name, biller, data):
             else:
                 first_line[reference] = line
                 if reference in existing:
-                    later = check_later_row(existing[reference], values, raw, line) if not errors and \
-                        kind.name == "payments" else "same"
+                    later = "same"  # rejects, and rows with errors of their own: "already imported"
+                    if kind.name == "payments" and not errors:
+                        later = check_later_row(existing[reference], values, raw, line)
                     if later == "same":
                         errors.append(RowError(line, column, f"{reference!r} was already imported"))
                     elif later != "change":
