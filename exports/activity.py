@@ -2,6 +2,11 @@
 CSV with a header row. One validation for both entry points (`manage.py import_activity`
 and the admin import): `validate` reads and checks, `import_activity` validates again and
 writes the valid rows in one transaction, with bulk queries (not one per row).
+
+A payments row for a PaymentGUID already imported is a status change when the payment was
+approved and the row says voided or reversed (its PaymentMessage may change with it): the
+payment's balance effect is undone once and outbound files report it (exports.runs). The same
+row again is "already imported"; any other difference is an error naming the field.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, Value, When
+from django.utils import timezone
 
 from billers.models import Account, Biller, Invoice
 from exports.activity_csv import FileRefused, decode, normalize, read_rows
@@ -52,6 +58,7 @@ class Validation:
     kind: Kind
     rows: int = 0
     valid: list = field(default_factory=list)  # (line, {attr: value}, account)
+    changes: list = field(default_factory=list)  # (line, stored Payment, {attr: value}): status changes
     errors: list = field(default_factory=list)  # RowError, in line order
 
     @property
@@ -67,9 +74,15 @@ class ImportResult:
     imported: int
     errors: list
     objects: list = field(default_factory=list, repr=False)  # the rows written
+    changed_objects: list = field(default_factory=list, repr=False)  # payments voided or reversed by a later row
+
+    @property
+    def changed(self):
+        return len(self.changed_objects)
 
     def to_json(self):
         return {"kind": self.kind, "biller": self.biller, "rows": self.rows, "imported": self.imported,
+                "changed": self.changed,
                 "error_rows": len({e.line for e in self.errors}), "errors": [e.to_json() for e in self.errors]}
 
 
@@ -150,11 +163,45 @@ def find_accounts(biller, numbers):
 
 
 def find_existing(kind, biller, references):
-    existing = set()
+    """{reference: stored row} of the references already imported for the biller."""
+    existing = {}
     for chunk in chunks(set(references)):
-        existing.update(kind.model.objects.filter(biller=biller, **{f"{kind.reference}__in": chunk})
-                        .values_list(kind.reference, flat=True))
+        rows = kind.model.objects.filter(biller=biller, **{f"{kind.reference}__in": chunk}).select_related("account")
+        existing.update((getattr(row, kind.reference), row) for row in rows)
     return existing
+
+
+CHANGEABLE = ("status", "payment_message")  # what a later row of a payment may change
+NEXT_STATUSES = {PaymentStatus.APPROVED: (PaymentStatus.VOIDED, PaymentStatus.REVERSED)}
+
+
+def stored_value(payment, attr):
+    return payment.account.account_number if attr == "account_number" else getattr(payment, attr)
+
+
+def differs(line, column, raw, payment, stored):
+    return [RowError(line, column, f"{raw!r} differs from the imported payment {payment.payment_guid} ({stored}); "
+                                   f"a later row may change only Status and PaymentMessage")]
+
+
+def check_later_row(payment, values, raw, line):
+    """A row for a payment already imported: "same", "change" (approved to voided or
+    reversed) or a list of RowError naming the first field that differs."""
+    for spec in PAYMENT_FIELDS:
+        if spec.attr in values and spec.attr not in CHANGEABLE:
+            stored = stored_value(payment, spec.attr)
+            if values[spec.attr] != stored:
+                return differs(line, spec.column, raw[spec.attr], payment, stored)
+    if values["status"] == payment.status:
+        message = values.get("payment_message", payment.payment_message)
+        if message != payment.payment_message:
+            return differs(line, "PaymentMessage", message, payment, payment.payment_message)
+        return "same"
+    if values["status"] not in NEXT_STATUSES.get(payment.status, ()):
+        return [RowError(line, "Status", f"{raw['status']!r} cannot follow {payment.status} for the imported "
+                                         f"payment {payment.payment_guid} (an approved payment may become voided "
+                                         f"or reversed)")]
+    return "change"
 
 
 def check_header(kind_name, data):
@@ -191,26 +238,36 @@ def validate(kind_name, biller, data):
         values, errors = convert_row(columns, cells, line)
         if kind.name == "changes":
             errors += check_change_value(values, line)
-        parsed.append((line, values, errors))
-    accounts = find_accounts(biller, (v["account_number"] for _, v, _ in parsed if "account_number" in v))
-    existing = find_existing(kind, biller, (v[kind.reference] for _, v, _ in parsed
-                                            if kind.reference in v)) if kind.reference else set()
+        raw = {spec.attr: cell.strip() for spec, cell in zip(columns, cells)}
+        parsed.append((line, values, raw, errors))
+    accounts = find_accounts(biller, (v["account_number"] for _, v, _, _ in parsed if "account_number" in v))
+    existing = find_existing(kind, biller, (v[kind.reference] for _, v, _, _ in parsed
+                                            if kind.reference in v)) if kind.reference else {}
     first_line = {}
-    for line, values, errors in parsed:
+    for line, values, raw, errors in parsed:
         number = values.get("account_number")
         if number is not None and number not in accounts:
             errors.append(RowError(line, "AccountNumber", f"{number!r} is not an account of biller {biller.slug}"))
         reference = values.get(kind.reference) if kind.reference else None
+        later = None
         if reference is not None:
             column = next(f.column for f in kind.fields if f.attr == kind.reference)
-            if reference in existing:
-                errors.append(RowError(line, column, f"{reference!r} was already imported"))
-            elif reference in first_line:
+            if reference in first_line:
                 errors.append(RowError(line, column, f"{reference!r} repeats line {first_line[reference]}"))
             else:
                 first_line[reference] = line
+                if reference in existing:
+                    later = "same"  # rejects, and rows with errors of their own: "already imported"
+                    if kind.name == "payments" and not errors:
+                        later = check_later_row(existing[reference], values, raw, line)
+                    if later == "same":
+                        errors.append(RowError(line, column, f"{reference!r} was already imported"))
+                    elif later != "change":
+                        errors.extend(later)
         if errors:
             result.errors.extend(errors)
+        elif later == "change":
+            result.changes.append((line, existing[reference], values))
         else:
             result.valid.append((line, values, accounts[number]))
     result.errors.sort(key=lambda e: e.line)
@@ -257,9 +314,35 @@ def apply_payments(payments, sign=1):
         change_amounts_paid(biller_id, amounts)
 
 
-def import_activity(kind_name, biller, data, user=None):
+def change_statuses(changes, user, now):
+    """Void or reverse approved payments ((line, payment, values) of later rows) and undo
+    their balance effect once; returns the payments changed and the RowErrors of payments no longer approved (voided
+    in the admin meanwhile: locked rows are read again)."""
+    locked = {p.pk: p for p in Payment.objects.select_for_update().filter(
+        pk__in=[payment.pk for _, payment, _ in changes], status=PaymentStatus.APPROVED)}
+    changed, undo, errors = [], [], []
+    for line, payment, values in changes:
+        current = locked.get(payment.pk)
+        if current is None:
+            errors.append(RowError(line, "Status", f"{payment.payment_guid} is no longer approved (voided "
+                                                   f"meanwhile); not changed"))
+            continue
+        if current.balance_lowered:
+            undo.append(current)
+        current.status, current.voided_at, current.voided_by = values["status"], now, user
+        current.payment_message = values.get("payment_message", current.payment_message)
+        current.balance_lowered = False
+        changed.append(current)
+    Payment.objects.bulk_update(changed, ["status", "payment_message", "voided_at", "voided_by", "balance_lowered"],
+                                batch_size=CHUNK)
+    apply_payments(undo, sign=-1)
+    return changed, errors
+
+
+def import_activity(kind_name, biller, data, user=None, now=None):
     """Validate and import the valid rows, all in one transaction; approved payments lower
-    their account's balance. Returns an ImportResult; raises FileRefused."""
+    their account's balance, and later rows void or reverse payments (at `now`). Returns an
+    ImportResult; raises FileRefused."""
     kind = get_kind(kind_name)
     with transaction.atomic():
         Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one import per biller at a time
@@ -270,4 +353,6 @@ def import_activity(kind_name, biller, data, user=None):
         kind.model.objects.bulk_create(objects, batch_size=CHUNK)
         if kind.name == "payments":
             apply_payments([payment for payment in objects if payment.balance_lowered])
-    return ImportResult(kind.name, biller.slug, checked.rows, len(objects), checked.errors, objects)
+        changed, errors = change_statuses(checked.changes, user, now or timezone.now()) if checked.changes else ([], [])
+    errors = sorted(checked.errors + errors, key=lambda e: e.line)
+    return ImportResult(kind.name, biller.slug, checked.rows, len(objects), errors, objects, changed)

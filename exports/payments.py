@@ -30,14 +30,15 @@ def enter_offline_payment(payment, method, user):
     return payment
 
 
-def void_payments(queryset, user):
-    """Make the approved payments of `queryset` voided, restoring the balances they lowered.
-    Returns (voided, left alone)."""
+def void_payments(queryset, user, now=None):
+    """Make the approved payments of `queryset` voided (at `now`), restoring the balances they
+    lowered; a payment file that carried one reports the void in its next run. Returns
+    (voided, left alone)."""
     selected = queryset.count()
     with transaction.atomic():
         payments = list(Payment.objects.select_for_update()
                         .filter(pk__in=list(queryset.values_list("pk", flat=True)), status=PaymentStatus.APPROVED))
         Payment.objects.filter(pk__in=[p.pk for p in payments]).update(
-            status=PaymentStatus.VOIDED, balance_lowered=False, voided_by=user, voided_at=timezone.now())
+            status=PaymentStatus.VOIDED, balance_lowered=False, voided_by=user, voided_at=now or timezone.now())
         apply_payments([p for p in payments if p.balance_lowered], sign=-1)
     return len(payments), selected - len(payments)

@@ -5,14 +5,17 @@ biller's time zone) that no earlier run of the same format carried, writes the f
 the format's writer, stores them and marks the records carried, all in one transaction. The
 biller row is locked for the run and a unique constraint backs it up, so two concurrent runs
 never carry the same record. A failed run is recorded with its message; nothing is carried.
+A format whose `Take` reports reversals carries a payment voided or reversed after it carried
+it as approved once more, dated by the void or reversal (exports.models.runs).
 """
 import datetime
 import hashlib
 import logging
+from dataclasses import replace
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from billers.format_options import validate_options
@@ -99,14 +102,43 @@ def end_of_day(business_date, zone):
     return datetime.datetime.combine(business_date + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone)
 
 
+def payments_to_report(file_format, day_end):
+    """For a format that reports voids and reversals: approved payments it never carried, and
+    payments not approved that it never carried as such, dated by their payment date, or by
+    their void or reversal when it carried them as approved before."""
+    carried = CarriedPayment.objects.filter(record=OuterRef("pk"), file_format=file_format)
+    as_approved = Exists(carried.filter(approved=True))
+    approved = Q(status=PaymentStatus.APPROVED)
+    return ((approved & Q(paid_at__lt=day_end) & ~Exists(carried))
+            | (~approved & ~Exists(carried.filter(approved=False))
+               & ((Q(paid_at__lt=day_end) & ~as_approved) | (Q(voided_at__lt=day_end) & as_approved))))
+
+
 def pending(biller, file_format, business_date):
     """The records a run of this format for this date would carry, oldest first."""
     writer = get_writer(file_format.code)
     model, _, _, _, on_or_before = RECORD_TYPES[writer.RECORD]
-    return list(model.objects.filter(biller=biller).filter(on_or_before(end_of_day(business_date, biller.zone),
-                                                                        business_date))
-                .filter(take_filter(getattr(writer, "TAKE", None)))
-                .exclude(carried__file_format=file_format).select_related("account").order_by("pk"))
+    take = getattr(writer, "TAKE", None)
+    day_end = end_of_day(business_date, biller.zone)
+    records = model.objects.filter(biller=biller).filter(take_filter(take))
+    if take is not None and take.reversals:
+        records = records.filter(payments_to_report(file_format, day_end))
+    else:
+        records = records.filter(on_or_before(day_end, business_date)).exclude(carried__file_format=file_format)
+    return list(records.select_related("account").order_by("pk"))
+
+
+def carry(carried_model, run, record, file_format):
+    """The row saying that `run` carried `record`; a payment's row says if it was approved then."""
+    state = {"approved": record.approved} if carried_model is CarriedPayment else {}
+    return carried_model(run=run, record=record, file_format=file_format, **state)
+
+
+def as_carried(link, record):
+    """The writer's record as the run carried it (a payment approved then, voided since)."""
+    if getattr(link, "approved", False) and not record.approved:
+        return replace(record, status=PaymentStatus.APPROVED)
+    return record
 
 
 def enabled_outbound(biller, code=None):
@@ -150,8 +182,8 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
             info = RunInfo(run.pk, run.created_at, business_date, biller.zone)
             for out in writer.write([to_record(r) for r in records], info, options):
                 stored.append(store(run, out))
-            carried_model.objects.bulk_create(
-                [carried_model(run=run, record=r, file_format=file_format) for r in records], batch_size=500)
+            carried_model.objects.bulk_create([carry(carried_model, run, r, file_format) for r in records],
+                                              batch_size=500)
             run.record_count = len(records)
             run.save(update_fields=["record_count"])
     except Exception as exc:
@@ -170,7 +202,7 @@ def regenerate(run):
     _, _, related, to_record, _ = RECORD_TYPES[writer.RECORD]
     links = getattr(run, related).select_related("record__account").order_by("record_id")
     info = RunInfo(run.pk, run.created_at, run.business_date, run.biller.zone)
-    return writer.write([to_record(link.record) for link in links], info, run.options)
+    return writer.write([as_carried(link, to_record(link.record)) for link in links], info, run.options)
 
 
 def read_file(export_file):

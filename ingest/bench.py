@@ -36,9 +36,10 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_watersmart_invoices(path, rows, cents_offset=0):
+def write_watersmart_invoices(path, rows, cents_offset=0, invoice_type_id=1):
     """A WaterSmart invoice file of `rows` valid invoices (deterministic); another
-    `cents_offset` gives the same invoices with other amounts (a next day's file)."""
+    `cents_offset` gives the same invoices with other amounts (a next day's file); another
+    `invoice_type_id` makes every row an error (for the error report)."""
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write("AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,"
                   "TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID,BlockPaymentsCC,BlockPaymentsEFT,"
@@ -46,7 +47,7 @@ def write_watersmart_invoices(path, rows, cents_offset=0):
         for n in range(rows):
             amount = f"{((n * 37) % 100000 + cents_offset) / 100:.2f}"
             out.write(f'{100000 + n},"Customer {n}, Jr.",{n} Main St,,Fresno,CA,93701,01/15/2025,02/05/2025,'
-                      f"{amount},0.00,{5000000 + n},1,0,0,\r\n")
+                      f"{amount},0.00,{5000000 + n},{invoice_type_id},0,0,\r\n")
 
 
 def write_incode_invoices(path, blocks):
@@ -154,9 +155,37 @@ def bench_pipeline(rows, workdir=None):
                                                 {"status": load.status}))
                 if load.status != "loaded":
                     raise RuntimeError(f"bench load {load.pk} ended {load.status}: {load.failure}")
+                if label == "new":
+                    measurements.append(bench_download("IC standard file", load, "ic"))
+            path = Path(tmp) / "bench-errors.csv"
+            write_watersmart_invoices(path, rows, invoice_type_id=9)
+            with open(path, "rb") as handle:
+                load = pipeline.upload(biller, "watersmart.invoice", File(handle, name=path.name), user)
+            pipeline.parse_load(load.pk, user.pk)
+            measurements.append(bench_download("error report", load, "errors"))
     finally:
         _remove_bench_data(biller, user)
     return measurements
+
+
+def bench_download(label, load, what):
+    """Read a load's download through the admin's view, as a browser would (streamed)."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from ingest.admin.downloads import download_view
+    from ingest.models import Load
+
+    load.refresh_from_db()
+    request = RequestFactory().get("/")
+    request.user = load.uploaded_by  # the bench's superuser
+    started = time.perf_counter()
+    response = download_view(admin.site._registry[Load], request, str(load.pk), what)
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    seconds = time.perf_counter() - started
+    rows = load.error_count if what == "errors" else load.ok_count
+    return Measurement(f"download {label}", rows, seconds, peak_rss_mb(),
+                       {"mb": round(size / 2**20, 1), "mb_per_second": round(size / 2**20 / seconds, 1)})
 
 
 def _bench_biller_and_user():

@@ -9,10 +9,10 @@ from django.template.response import TemplateResponse
 
 from exports.admin.forms import OfflinePaymentForm
 from exports.admin.importing import ActivityImportMixin
-from exports.human_csv import csv_response
 from exports.models import AccountChange, AchReject, Payment
 from exports.payments import enter_offline_payment, void_payments
 from icportal.admin_helpers import username
+from icportal.human_csv import csv_download, csv_lines
 
 
 def biller_time(field, description):
@@ -47,9 +47,9 @@ class ActivityAdmin(ActivityImportMixin, admin.ModelAdmin):
     @admin.action(description="Download selected as CSV", permissions=["view"])
     def download_csv(self, request, queryset):
         header = [self.opts.get_field(name).verbose_name for name in self.csv_fields]
-        objects = queryset.select_related("biller", "account")
+        objects = queryset.select_related("biller", "account").iterator(chunk_size=2000)  # streamed
         rows = ([getattr(obj, name) for name in self.csv_fields] for obj in objects)
-        return csv_response(f"{self.opts.model_name}s.csv", header, rows)
+        return csv_download(f"{self.opts.model_name}s.csv", csv_lines(header, rows))
 
 
 @admin.register(Payment)

@@ -59,9 +59,10 @@ class ActivityResource(resources.Resource):
             if dry_run:
                 checked = validate(self.kind, self.biller, dataset.activity_text)
                 rows, errors, objects = checked.rows, checked.errors, [values for _, values, _ in checked.valid]
+                changed = [values for _, _, values in checked.changes]
             else:
                 done = import_activity(self.kind, self.biller, dataset.activity_text, user=kwargs.get("user"))
-                rows, errors, objects = done.rows, done.errors, done.objects
+                rows, errors, objects, changed = done.rows, done.errors, done.objects, done.changed_objects
         except FileRefused as exc:  # the form checked the header; the file changed in between
             result.activity_errors = [str(exc)]
             return result
@@ -76,6 +77,16 @@ class ActivityResource(resources.Resource):
             else:
                 row.instance = obj
                 row.add_instance_info(obj)
+            result.append_row_result(row)
+            result.increment_row_result_total(row)
+        for index, item in enumerate(changed):  # payments voided or reversed by a later row
+            row = RowResult()
+            row.import_type = RowResult.IMPORT_TYPE_UPDATE
+            if not dry_run:  # the changed Payment
+                row.instance = item
+                row.add_instance_info(item)
+            elif index < PREVIEW_ROWS:  # the row's values
+                row.diff = [preview_value(item.get(f.attr)) for f in KINDS[self.kind].fields]
             result.append_row_result(row)
             result.increment_row_result_total(row)
         result.totals[RowResult.IMPORT_TYPE_SKIP] = len({e.line for e in errors})
@@ -141,7 +152,9 @@ class ActivityImportMixin(ImportMixin):
 
     def add_success_message(self, result, request):
         imported = result.totals[RowResult.IMPORT_TYPE_NEW]
-        messages.success(request, f"Imported {imported} {self.opts.verbose_name_plural}.")
+        changed = result.totals[RowResult.IMPORT_TYPE_UPDATE]
+        messages.success(request, f"Imported {imported} {self.opts.verbose_name_plural}."
+                                  + (f" Voided or reversed {changed} imported before." if changed else ""))
         errors = getattr(result, "activity_errors", [])
         if errors:
             shown = "; ".join(errors[:10]) + (f"; and {len(errors) - 10} more" if len(errors) > 10 else "")

@@ -47,7 +47,9 @@ class Payment(models.Model):
                                    blank=True, editable=False, related_name="+")
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                   blank=True, editable=False, related_name="+")
-    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(
+        "voided or reversed at", null=True, blank=True, editable=False,
+        help_text="When an approved payment was voided or reversed; outbound files report it from that date.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

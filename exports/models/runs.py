@@ -1,7 +1,9 @@
 """Export runs, the files they wrote and the records they carried (FORMATS.md 7.5).
 
 A record is carried by exactly one run of a format: the Carried* rows repeat the run's
-format so that a unique constraint can say so in the database, under concurrency too.
+format so that a unique constraint can say so in the database, under concurrency too. A
+payment may be carried twice by a format that reports voids and reversals (its `Take`
+says so): once as approved, and once more after it stopped being approved.
 """
 import uuid
 
@@ -82,10 +84,14 @@ class CarriedPayment(models.Model):
     run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="carried_payments")
     record = models.ForeignKey("exports.Payment", on_delete=models.PROTECT, related_name="carried")
     file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
+    approved = models.BooleanField(
+        default=True, help_text="The payment was approved when the run carried it; a later void or reversal is "
+                                "carried once more, as not approved, by a format that reports them.")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["record", "file_format"], name="payment_carried_once_per_format"),
+            models.UniqueConstraint(fields=["record", "file_format", "approved"],
+                                    name="payment_carried_once_per_format_and_state"),
         ]
 
 

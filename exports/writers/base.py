@@ -51,6 +51,7 @@ class Take:
     statuses: frozenset | None = None  # None: any status
     offline: bool | None = None  # None: either
     cloud_store: bool | None = None  # None: either
+    reversals: bool = False  # True: a payment carried as approved is carried once more when voided or reversed
 
     def matches(self, record):
         return ((self.statuses is None or record.status in self.statuses)

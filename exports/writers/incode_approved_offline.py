@@ -1,14 +1,16 @@
-"""`incode.payments.approved_offline`: IC_YYYYMMDD.txt holds approved payments and offline
-(cash and check) payments; IC_YYYYMMDD-RejectedReversedPayments.txt the non-approved ones."""
+"""`incode.payments.approved_offline`: IC_YYYYMMDD.txt holds approved payments, offline (cash
+and check) ones included; IC_YYYYMMDD-RejectedReversedPayments.txt the non-approved ones
+(declined, voided, reversed), also those voided or reversed after an earlier file carried
+them as approved (exports.runs carries those once more)."""
 from exports.writers.base import Take
 from exports.writers.incode import COLUMNS, payment_file  # noqa: F401  (COLUMNS: this format's declaration)
 
 RECORD = "payment"
-TAKE = Take(cloud_store=False)
+TAKE = Take(cloud_store=False, reversals=True)
 
 
 def in_main_file(record):
-    return record.approved or record.offline
+    return record.approved  # offline payments are approved when entered; a voided one is not
 
 
 def write(records, run, options=None):

@@ -2,7 +2,7 @@
 from import_export import fields, resources
 
 from ingest.models import Load
-from ingest.reports import safe_cell
+from icportal.human_csv import safe_cell
 
 
 class LoadResource(resources.ModelResource):
@@ -23,6 +23,6 @@ class LoadResource(resources.ModelResource):
         return load.duplicate_of_id or ""
 
     def export_field(self, field, instance, **kwargs):
-        """Text cells are neutralised against formula injection (file names come from users)."""
+        """Text cells are neutralised against formula injection (file names come from users), CSV and XLSX."""
         value = super().export_field(field, instance, **kwargs)
         return safe_cell(value) if isinstance(value, str) else value

@@ -1,7 +1,6 @@
 """IC's standard import records (FH, IH, CR, ID, AH, AR): the fields every format shares,
 and `write_ic`, which writes a parsed load as IC's standard import file."""
 import csv
-import io
 from typing import Any, Iterable, Iterator
 
 from .spec import Constant, Field, Setting
@@ -67,8 +66,15 @@ def _line(row: dict, ids: dict) -> str:
     return _csv([row[name] for name in names])
 
 
+class _Returned:
+    """A csv.writer target whose write() hands the line back (one writer for every line)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+_WRITER = csv.writer(_Returned(), lineterminator="\r\n")
+
+
 def _csv(values: list) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(
-        "" if v is None else ("1" if v else "0") if isinstance(v, bool) else v for v in values)
-    return out.getvalue()
+    return _WRITER.writerow("" if v is None else ("1" if v else "0") if isinstance(v, bool) else v for v in values)

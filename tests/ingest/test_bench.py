@@ -50,4 +50,6 @@ def test_the_pipeline_bench_loads_every_row_twice_and_leaves_nothing_behind(db):
     assert steps["parse+stage watersmart.invoice (new)"]["notes"] == {"status": "parsed", "ok": 120}
     assert steps["load watersmart.invoice (new)"]["records"] == 120
     assert steps["load watersmart.invoice (updated)"]["notes"] == {"status": "loaded"}
+    assert steps["download error report"]["records"] == steps["download IC standard file"]["records"] == 120
+    assert steps["download error report"]["notes"]["mb"] >= 0
     assert counts() == before

@@ -11,7 +11,7 @@ from django.urls import reverse
 from billers.models import Biller
 from billers.parsing import build_parse_config
 from ingest.formats import parse, write_ic
-from ingest.reports import safe_cell
+from icportal.human_csv import safe_cell
 from tests.ingest.loadkit import demo, login, sample, shared, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
@@ -139,3 +139,18 @@ def test_it_has_no_error_report_before_parsing(demo, tmp_path):
     _, load = upload(login("support"), *WS, path)
     assert download(login("support"), load, "errors").status_code == 404
     assert download(login("support"), load, "original").status_code == 200
+
+
+def test_the_error_report_neutralises_the_look_alikes_as_the_activity_downloads_do(demo, tmp_path):
+    """Issue 10 item 7: one rule for every human CSV (U+2013 and U+FF1D were let through)."""
+    names = ["\u2013cmd|' /C calc'!A0", "\uff1d1+1", "\u2212SUM(A1)", "\uff20SUM(A1)", "\uff0b1+1", "Plain Name"]
+    path = tmp_path / "look-alikes.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for n, name in enumerate(names, start=1):
+            writer.writerow([f"{n}", name, "1 Main St", "", "Fresno", "CA", "93701", "01/15/2025", "02/05/2025",
+                             "1.00", "", f"{n}", "9"])
+    _, load = upload(login("support"), *WS, path)
+    rows = list(csv.reader(io.StringIO(body(download(login("support"), load, "errors")).decode("utf-8-sig"))))
+    column = rows[0].index("CustomerName")
+    assert [row[column] for row in rows[1:]] == ["'" + name for name in names[:-1]] + ["Plain Name"]
