@@ -2,7 +2,7 @@
 Redis and PostgreSQL (the qclusters fixture of tests/conftest.py).
 
 Uploads and approvals go through the admin (the Django test client, as support and support2);
-with INLINE_TASK_MAX_BYTES = 0 every parse and load is queued for the workers.
+every parse and load is queued for the workers (the qclusters fixture turns sync mode off).
 """
 import datetime
 import os
@@ -52,12 +52,7 @@ def transitions(load):
     return list(LoadEvent.objects.filter(load=load).order_by("at", "id").values_list("to_status", flat=True))
 
 
-@pytest.fixture
-def queued(settings):
-    settings.INLINE_TASK_MAX_BYTES = 0  # every parse and load goes to the workers
-
-
-def test_ten_loads_approved_at_once_are_each_loaded_exactly_once(qclusters, demo, queued, tmp_path):
+def test_ten_loads_approved_at_once_are_each_loaded_exactly_once(qclusters, demo, tmp_path):
     rows = 50
     support, support2 = login("support"), login("support2")
     loads = []
@@ -82,7 +77,7 @@ def test_ten_loads_approved_at_once_are_each_loaded_exactly_once(qclusters, demo
 
 
 def test_a_worker_killed_in_the_middle_of_a_load_leaves_nothing_and_the_recovery_loads_it(
-        qclusters, demo, queued, tmp_path):
+        qclusters, demo, tmp_path):
     rows = 20_000
     path = write_invoices(tmp_path / "big.csv", 300_000, rows)
     response, load = upload(login("support"), BILLER, FORMAT, path)
