@@ -16,6 +16,7 @@ from billers.models import Account, Invoice
 from ingest import pipeline
 from ingest.models import Load, LoadEvent, LoadStatus
 from tests.ingest.loadkit import approve, login, upload
+from tests.support.invoices import write_invoices
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.workers
@@ -23,18 +24,6 @@ pytestmark = pytest.mark.workers
 BILLER = "demo-watersmart"
 FORMAT = "watersmart.invoice"
 FINAL = {LoadStatus.LOADED, LoadStatus.LOAD_FAILED}
-
-
-def write_invoices(path, first, rows):
-    """A WaterSmart invoice file of `rows` valid invoices, accounts first .. first+rows-1."""
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        out.write("AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,"
-                  "TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID,BlockPaymentsCC,BlockPaymentsEFT,"
-                  "DisplayAccountNumber\r\n")
-        for n in range(first, first + rows):
-            out.write(f'{n},"Customer {n}",{n % 900} Main St,,Fresno,CA,93701,01/15/2025,02/05/2025,'
-                      f"{n % 1000}.{n % 100:02d},0.00,{n + 5_000_000},1,0,0,\r\n")
-    return path
 
 
 def wait_for_statuses(loads, wanted, clusters, timeout):
