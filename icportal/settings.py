@@ -145,8 +145,8 @@ NO_WORKER_AFTER_SECONDS = envint("NO_WORKER_AFTER_SECONDS", 120, minimum=1)
 
 # The workers' heartbeats (django-q2's cluster stats) must be visible to the web: they live in
 # Redis with the Redis broker, and in this cache with the ORM broker, so the cache is one that
-# web and workers share: files beside a SQLite database (one machine; no write locks taken in
-# the database), a table of the database otherwise (created by `migrate`).
+# web and workers share: with SQLite (web and workers on one machine) files in <project>/.cache,
+# which take no write lock in the database; otherwise a table of the database (made by `migrate`).
 if Q_BROKER != "orm":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": Q_BROKER}}
 elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -172,6 +172,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"task_signature": {"()": "icportal.workers.TaskSignatureHint"}},
+    "loggers": {"django-q": {"filters": ["task_signature"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 

@@ -9,6 +9,7 @@ key: it refuses every task this process queues.
 Reads only: django-q2's own `Stat.get_all` rewrites the cache's list of clusters, a write the
 web must not wait for.
 """
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -76,3 +77,15 @@ def create_cache_table(sender, using="default", **kwargs):
 
 def connect_signals(app_config):
     post_migrate.connect(create_cache_table, sender=app_config, dispatch_uid="icportal.workers.cache_table")
+
+
+class TaskSignatureHint(logging.Filter):
+    """On django-q2's logger (settings.LOGGING): its pusher's "Failed to push task to queue" (the
+    task's signature does not verify, and the task is dropped) says what to fix."""
+
+    def filter(self, record):
+        if record.getMessage() == "Failed to push task to queue":
+            record.msg = ("Failed to push task to queue: the task's signature does not verify here, so the task "
+                          "is dropped; web and workers need the same SECRET_KEY and Q_CLUSTER_NAME")
+            record.args = ()
+        return True

@@ -95,6 +95,7 @@ def test_bin_serve_on_a_fresh_clone_loads_a_3_mb_file_uploaded_through_the_admin
 
 
 def test_a_load_queued_with_its_worker_killed_says_no_worker_then_loads_once_one_runs(served, tmp_path):
+    """Then: a worker with another SECRET_KEY makes the next load fail, naming the cause."""
     threshold = 5
     portal = served("127.0.0.1:8011", NO_WORKER_AFTER_SECONDS=str(threshold))  # bin/serve ADDRESS:PORT
     support = PortalClient(portal.base_url).login("support")
@@ -125,5 +126,20 @@ def test_a_load_queued_with_its_worker_killed_says_no_worker_then_loads_once_one
 
     second.send_signal(signal.SIGTERM)
     assert second.wait(timeout=15) == 0
+
+    # a worker started with another SECRET_KEY drops the portal's tasks: the load fails, saying why
+    foreign = portal.manage("qcluster", SECRET_KEY="another-key-" + "x" * 40)
+    load_id, _ = upload(support, portal, write_invoices(tmp_path / "refused.csv", 800_000, 50))
+
+    def says_other_key():
+        return "signs with another SECRET_KEY" in support.get(f"/admin/ingest/load/{load_id}/change/")[1]
+
+    assert wait_for(says_other_key, 60, interval=0.5), portal.log_tail()
+    status, failure = load_status(portal, load_id)
+    assert status == "parse_failed" and "SECRET_KEY" in failure and "Q_CLUSTER_NAME" in failure
+    foreign.send_signal(signal.SIGTERM)
+    assert foreign.wait(timeout=15) == 0
+    assert "the task's signature does not verify here" in portal.log_path.read_text(errors="replace")
+
     took, left = portal.stop()
     assert not left, f"processes left {took:.1f} s after SIGTERM to bin/serve: {left}\n{portal.log_tail()}"

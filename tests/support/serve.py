@@ -116,9 +116,10 @@ class ServedCopy:
     def log_tail(self, lines=40):
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def manage(self, *args):
+    def manage(self, *args, **env):
         """Start `bin/manage ARGS` in the copy, in a session of its own (stopped at teardown)."""
-        process = subprocess.Popen(["bin/manage", *args], cwd=self.folder, env=self.env, stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(["bin/manage", *args], cwd=self.folder, env={**self.env, **env},
+                                   stdin=subprocess.DEVNULL,
                                    stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True)
         self.side_processes.append(process)
         return process
