@@ -50,6 +50,13 @@ def wait_for_load(portal, load_id, wanted, timeout):
     return load_status(portal, load_id)
 
 
+def load_events(portal, load_id):
+    """'status at +seconds' of each of the load's events, for the log of the leg."""
+    rows = portal.rows("SELECT to_status, (julianday(at) - julianday(MIN(at) OVER ())) * 86400 "
+                       "FROM ingest_loadevent WHERE load_id = ? ORDER BY at, id", load_id)
+    return ", ".join(f"{status} +{seconds:.1f} s" for status, seconds in rows)
+
+
 def upload(client, portal, path, biller="demo-watersmart", code="watersmart.invoice"):
     url, page = client.post(f"/admin/ingest/load/upload/?biller={biller_id(portal, biller)}",
                             {"biller": biller_id(portal, biller), "file_format": code}, files={"file": path})
@@ -86,7 +93,7 @@ def test_bin_serve_on_a_fresh_clone_loads_a_3_mb_file_uploaded_through_the_admin
                          "WHERE b.slug = 'demo-watersmart'")[0]
     assert count == ROWS
     print(f"\nbin/serve: {path.stat().st_size} bytes, {ROWS} rows parsed in {parsed:.1f} s, "
-          f"loaded {loaded:.1f} s after the upload")
+          f"loaded {loaded:.1f} s after the upload; the load's events: {load_events(portal, load_id)}")
 
     took, left = portal.stop()
     assert not left, f"processes left {took:.1f} s after SIGTERM to bin/serve: {left}\n{portal.log_tail()}"

@@ -34,6 +34,15 @@ class RunForm(forms.Form):
         self.fields["business_date"].initial = timezone.now().date() - datetime.timedelta(days=1)
 
 
+def run_message(run):
+    """(level, text) of the message after "Run": the outcome if the run is done already."""
+    if run.status == RunStatus.SUCCEEDED:
+        return messages.SUCCESS, f"Run #{run.pk} carried {run.record_count} record(s) into {run.files.count()} file(s)."
+    if run.status == RunStatus.FAILED:
+        return messages.ERROR, f"Run #{run.pk} failed: {run.failure}"
+    return messages.INFO, f"Run #{run.pk} is queued for the workers; this page shows how it goes."
+
+
 class ExportFileInline(ReadOnlyMixin, admin.TabularInline):
     model = ExportFile
     fields = ["download", "row_count", "total_amount", "size", "sha256"]
@@ -119,7 +128,7 @@ class ExportRunAdmin(admin.ModelAdmin):
             except ExportRefused as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.info(request, f"Run #{run.pk} is queued for the workers; this page shows how it goes.")
+                messages.add_message(request, *run_message(run))
                 return HttpResponseRedirect(reverse("admin:exports_exportrun_change", args=[run.pk]))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
                    "title": "Run outbound files"}

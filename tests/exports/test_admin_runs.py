@@ -110,7 +110,7 @@ def test_it_shows_a_failed_run_with_its_message(client, watersmart, monkeypatch)
     failed = ExportRun.objects.get()
     assert failed.status == RunStatus.FAILED and failed.failure == "division by zero"
     page = response.content.decode()
-    assert f"Run #{failed.pk} is queued for the workers" in page  # the worker ran it (sync mode in tests)
+    assert f"Run #{failed.pk} failed: division by zero" in page  # the worker ran it (sync mode in tests)
     assert '<div class="readonly">division by zero</div>' in page and "Traceback" not in page
 
 

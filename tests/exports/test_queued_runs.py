@@ -46,6 +46,7 @@ def test_the_request_queues_the_run_and_writes_nothing(support, watersmart, queu
     assert task["func"] == "exports.queued.perform_run" and task["args"] == (run.pk,)
 
     page = support.get(response["Location"]).content.decode()
+    assert f"Run #{run.pk} is queued for the workers" in page
     assert '<meta http-equiv="refresh" content="3">' in page and "Queued: waiting for a worker" in page
 
     assert perform_run(run.pk) == f"run {run.pk}: 1 records"  # what the worker does

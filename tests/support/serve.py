@@ -131,13 +131,17 @@ class ServedCopy:
                 return pid
         return None
 
-    def query(self, sql, *params):
-        """One row of the copy's SQLite database (read-only)."""
+    def rows(self, sql, *params):
+        """The rows of a query on the copy's SQLite database (read-only)."""
         connection = sqlite3.connect(f"file:{self.folder / 'db.sqlite3'}?mode=ro", uri=True, timeout=30)
         try:
-            return connection.execute(sql, params).fetchone()
+            return connection.execute(sql, params).fetchall()
         finally:
             connection.close()
+
+    def query(self, sql, *params):
+        """The first row of a query on the copy's SQLite database."""
+        return (self.rows(sql, *params) or [None])[0]
 
     def stop(self):
         """SIGTERM to bin/serve, as a person's `kill` would; return (seconds taken, processes left)."""
