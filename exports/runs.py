@@ -157,9 +157,8 @@ def store(run, out):
     return export_file
 
 
-def run_export(biller, code, business_date, triggered_by=None, trigger=None, schedule_name="", now=None):
-    """Run one outbound format for one business date; return the succeeded ExportRun.
-    Raises ExportRefused (nothing recorded) or ExportFailed (a failed run was recorded)."""
+def outbound_format(biller, code):
+    """(writer, the biller's enabled BillerFileFormat) of an outbound code; else ExportRefused."""
     try:
         writer = get_writer(code)
     except KeyError as exc:
@@ -167,8 +166,26 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
     formats = enabled_outbound(biller, code)
     if not formats:
         raise ExportRefused(f"{code} is not an outbound format enabled for biller {biller.slug}")
-    file_format = formats[0].file_format
-    options = validate_options(code, formats[0].options)
+    return writer, formats[0]
+
+
+def save_run(queued, status, **fields):
+    """The run's row: a new one, or the queued run (exports.queued) that this run carries out."""
+    if queued is None:
+        return ExportRun.objects.create(status=status, **fields)
+    ExportRun.objects.filter(pk=queued.pk).update(status=status, **fields)
+    queued.refresh_from_db()
+    return queued
+
+
+def run_export(biller, code, business_date, triggered_by=None, trigger=None, schedule_name="", now=None,
+               queued=None):
+    """Run one outbound format for one business date; return the succeeded ExportRun (`queued`:
+    the queued run's row, which becomes the run). Raises ExportRefused (nothing recorded) or
+    ExportFailed (a failed run was recorded)."""
+    writer, enabled = outbound_format(biller, code)
+    file_format = enabled.file_format
+    options = validate_options(code, enabled.options)
     fields = dict(biller=biller, file_format=file_format, business_date=business_date, options=options,
                   trigger=trigger or (Trigger.ADMIN if triggered_by else Trigger.COMMAND),
                   triggered_by=triggered_by, schedule_name=schedule_name, created_at=now or timezone.now())
@@ -176,7 +193,7 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
     try:
         with transaction.atomic():
             Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one run per biller at a time
-            run = ExportRun.objects.create(status=RunStatus.SUCCEEDED, **fields)
+            run = save_run(queued, RunStatus.SUCCEEDED, **fields)
             records = pending(biller, file_format, business_date)
             _, carried_model, _, to_record, _ = RECORD_TYPES[writer.RECORD]
             info = RunInfo(run.pk, run.created_at, business_date, biller.zone)
@@ -191,7 +208,7 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
             export_file.file.storage.delete(export_file.file.name)
         logger.exception("export run %s %s %s failed", biller.slug, code, business_date)
         message = str(exc) or type(exc).__name__
-        failed = ExportRun.objects.create(status=RunStatus.FAILED, failure=message, **fields)
+        failed = save_run(queued, RunStatus.FAILED, failure=message, **fields)
         raise ExportFailed(failed, f"{code} for {business_date} failed: {message}") from exc
     return run
 

@@ -65,3 +65,27 @@ def envbroker(name, default="orm"):
     if raw == "orm" or raw.startswith(("redis://", "rediss://", "unix://")):
         return raw
     raise ImproperlyConfigured(f"{name}: {raw!r} must be 'orm' or a redis:// URL")
+
+
+def dev_secret_key(path):
+    """The development key kept in `path`: created once with owner-only permissions, then read
+    by every process of the checkout (web, workers, manage.py commands), so all sign alike.
+
+    Two processes starting at once both try O_CREAT|O_EXCL; the loser reads the winner's key
+    (waiting briefly until it has been written)."""
+    import secrets
+    import time
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = open(path, encoding="ascii").read().strip()
+            if key:
+                return key
+            time.sleep(0.1)
+        raise ImproperlyConfigured(f"SECRET_KEY: {path} is empty; delete it to have a new key generated") from None
+    key = "dev-only-" + secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key

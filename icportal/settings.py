@@ -6,9 +6,8 @@ project folder, django-q2's ORM broker). See README.md for production.
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.utils import get_random_secret_key
 
-from icportal.env import envbool, envbroker, envdatabase, envint, envlist, envstr
+from icportal.env import dev_secret_key, envbool, envbroker, envdatabase, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,7 +17,9 @@ SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY: must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-" + get_random_secret_key()
+    # one key for every process of the checkout (web, workers, manage.py): django-q2 signs
+    # tasks with it, so a worker with another key would refuse every task
+    SECRET_KEY = dev_secret_key(BASE_DIR / ".secret_key")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -81,6 +82,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Write-ahead log: pages keep answering (readers never wait) while a worker writes a load.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -112,9 +115,6 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = None  # uploads and exports are served only through permission-checked views
 
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 200, minimum=1)
-# Loads of files up to this size are parsed and loaded inside the request; larger ones run as
-# django-q2 tasks (the load page shows their progress).
-INLINE_TASK_MAX_BYTES = envint("INLINE_TASK_MAX_BYTES", 1_000_000, minimum=0)
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -144,6 +144,20 @@ if Q_BROKER == "orm":
     Q_CLUSTER["poll"] = 0.5
 else:
     Q_CLUSTER["redis"] = Q_BROKER
+# A load queued this many seconds with no worker alive says so on its page.
+NO_WORKER_AFTER_SECONDS = envint("NO_WORKER_AFTER_SECONDS", 120, minimum=1)
+
+# The workers' heartbeats (django-q2's cluster stats) must be visible to the web: they live in
+# Redis with the Redis broker, and in this cache with the ORM broker, so the cache is one that
+# web and workers share: with SQLite (web and workers on one machine) files in <project>/.cache,
+# which take no write lock in the database; otherwise a table of the database (made by `migrate`).
+if Q_BROKER != "orm":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": Q_BROKER}}
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(BASE_DIR / ".cache")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "icportal_cache"}}
 
 # Security headers; the HTTPS ones apply when DEBUG is off (production behind TLS).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -162,6 +176,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"task_signature": {"()": "icportal.workers.TaskSignatureHint"}},
+    "loggers": {"django-q": {"filters": ["task_signature"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 

@@ -3,8 +3,8 @@
 
     upload -> parse_load -> (preview) -> approve | reject -> run_load
 
-Parsing and loading run as django-q2 tasks (`start_parse`, `start_load`), inline for files
-up to INLINE_TASK_MAX_BYTES. A task that dies leaves the load parsing/loading with nothing
+Parsing and loading run as django-q2 tasks (`start_parse`, `start_load`), never inside a web
+request; the `ingest` command runs them inline. A task that dies leaves the load parsing/loading with nothing
 half-written (staging is redone by a re-parse; the load is one transaction). Once the
 task timeout has passed (a task cannot still be running then), `recover_stuck_loads`, run
 every minute by a django-q2 schedule, fails such a load and queues it again, at most
@@ -80,18 +80,13 @@ def upload(biller, code, file, user, allow_duplicate=False):
     return load
 
 
-def inline(load):
-    return load.size <= getattr(settings, "INLINE_TASK_MAX_BYTES", 1_000_000)
-
-
 def _run(func, load, user):
-    if inline(load):
-        func(load.pk, getattr(user, "pk", None))
-    else:
-        from django_q.tasks import async_task
+    """Queue `func` as a django-q2 task: a web request never parses or loads (the `ingest`
+    command calls parse_load / run_load itself)."""
+    from django_q.tasks import async_task
 
-        async_task(f"ingest.pipeline.{func.__name__}", load.pk, getattr(user, "pk", None),
-                   task_name=f"{func.__name__} load {load.pk}", group="ingest")
+    async_task(f"ingest.pipeline.{func.__name__}", load.pk, getattr(user, "pk", None),
+               task_name=f"{func.__name__} load {load.pk}", group="ingest")
     load.refresh_from_db()
     return load
 

@@ -1,15 +1,16 @@
 """Fixtures shared by the whole suite, and the gate of the CI legs.
 
-The suite has three kinds of tests beyond the plain ones, each marked (pyproject.toml):
+The suite has four kinds of tests beyond the plain ones, each marked (pyproject.toml):
 
 - `workers`: starts two real `manage.py qcluster` processes on Redis and PostgreSQL;
 - `browser`: drives Debian's Chromium with Playwright against Django's live server;
+- `serve`: runs `bin/serve` (web + worker) from a fresh copy of the checkout, over HTTP;
 - `postgresql`: checks what only PostgreSQL does; they run whenever DATABASE_URL names
   PostgreSQL (the postgresql leg).
 
 `bin/test` alone (the sqlite leg) skips them with the reason printed in the summary; the
-workers and browser tests have their own legs in `.ci/run`, which set ICPORTAL_WORKERS_LEG=1 /
-ICPORTAL_BROWSER_LEG=1. With that variable set a missing service, database or browser FAILS
+workers, browser and serve tests have their own legs in `.ci/run`, which set
+ICPORTAL_WORKERS_LEG=1 / ICPORTAL_BROWSER_LEG=1 / ICPORTAL_SERVE_LEG=1. With that variable set a missing service, database or browser FAILS
 the test: it is never skipped.
 """
 import os
@@ -68,6 +69,7 @@ def shared_dir():
 LEGS = {
     "workers": ("ICPORTAL_WORKERS_LEG", "two qcluster workers on Redis and PostgreSQL"),
     "browser": ("ICPORTAL_BROWSER_LEG", "Chromium via Playwright against a live server"),
+    "serve": ("ICPORTAL_SERVE_LEG", "bin/serve started from a copy of the checkout, on 127.0.0.1:8000"),
 }
 
 

@@ -19,3 +19,6 @@ SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 Q_CLUSTER["sync"] = True  # noqa: F405  tasks run inline unless a test starts real workers
 STATIC_ROOT = tempfile.mkdtemp(prefix="icportal-test-static-")
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
+    # the heartbeats of this run's workers only, never those of a bin/serve in the checkout
+    CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="icportal-test-cache-")  # noqa: F405

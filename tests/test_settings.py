@@ -48,3 +48,36 @@ def test_debug_is_off_unless_set():
                          env={**env, "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "x"}, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
     assert settings.MAX_UPLOAD_MB == 200
+
+
+def test_without_secret_key_every_process_of_the_checkout_signs_with_one_kept_key(tmp_path):
+    """Web, workers and manage.py commands started at the same moment get the same key, created
+    once in a file only its owner can read; production (DEBUG off) still requires SECRET_KEY."""
+    path = tmp_path / ".secret_key"
+    code = f"from icportal.env import dev_secret_key; print(dev_secret_key({str(path)!r}))"
+    starters = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                for _ in range(6)]
+    keys = {starter.communicate(timeout=60)[0].strip() for starter in starters}
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.read_text().strip() == subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                                                      text=True, timeout=60).stdout.strip()
+
+
+def test_the_checkouts_processes_share_the_key_of_its_secret_key_file():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    env["DEBUG"] = "1"
+    code = "import icportal.settings as s; print(s.SECRET_KEY)"
+    first, second = (subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                                    text=True, timeout=60) for _ in range(2))
+    assert first.stdout.strip() == second.stdout.strip() != "", (first.stderr, second.stderr)
+    assert (ROOT / ".secret_key").read_text().strip() == first.stdout.strip()
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".secret_key"], cwd=ROOT, timeout=30)
+    assert ignored.returncode == 0, ".secret_key must be git-ignored"
+
+
+def test_bin_manage_runs_the_readmes_commands_with_no_environment_set():
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    result = subprocess.run(["bin/manage", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

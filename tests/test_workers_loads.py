@@ -2,7 +2,7 @@
 Redis and PostgreSQL (the qclusters fixture of tests/conftest.py).
 
 Uploads and approvals go through the admin (the Django test client, as support and support2);
-with INLINE_TASK_MAX_BYTES = 0 every parse and load is queued for the workers.
+every parse and load is queued for the workers (the qclusters fixture turns sync mode off).
 """
 import datetime
 import os
@@ -16,6 +16,7 @@ from billers.models import Account, Invoice
 from ingest import pipeline
 from ingest.models import Load, LoadEvent, LoadStatus
 from tests.ingest.loadkit import approve, login, upload
+from tests.support.invoices import write_invoices
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.workers
@@ -23,18 +24,6 @@ pytestmark = pytest.mark.workers
 BILLER = "demo-watersmart"
 FORMAT = "watersmart.invoice"
 FINAL = {LoadStatus.LOADED, LoadStatus.LOAD_FAILED}
-
-
-def write_invoices(path, first, rows):
-    """A WaterSmart invoice file of `rows` valid invoices, accounts first .. first+rows-1."""
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        out.write("AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,"
-                  "TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID,BlockPaymentsCC,BlockPaymentsEFT,"
-                  "DisplayAccountNumber\r\n")
-        for n in range(first, first + rows):
-            out.write(f'{n},"Customer {n}",{n % 900} Main St,,Fresno,CA,93701,01/15/2025,02/05/2025,'
-                      f"{n % 1000}.{n % 100:02d},0.00,{n + 5_000_000},1,0,0,\r\n")
-    return path
 
 
 def wait_for_statuses(loads, wanted, clusters, timeout):
@@ -52,12 +41,7 @@ def transitions(load):
     return list(LoadEvent.objects.filter(load=load).order_by("at", "id").values_list("to_status", flat=True))
 
 
-@pytest.fixture
-def queued(settings):
-    settings.INLINE_TASK_MAX_BYTES = 0  # every parse and load goes to the workers
-
-
-def test_ten_loads_approved_at_once_are_each_loaded_exactly_once(qclusters, demo, queued, tmp_path):
+def test_ten_loads_approved_at_once_are_each_loaded_exactly_once(qclusters, demo, tmp_path):
     rows = 50
     support, support2 = login("support"), login("support2")
     loads = []
@@ -82,7 +66,7 @@ def test_ten_loads_approved_at_once_are_each_loaded_exactly_once(qclusters, demo
 
 
 def test_a_worker_killed_in_the_middle_of_a_load_leaves_nothing_and_the_recovery_loads_it(
-        qclusters, demo, queued, tmp_path):
+        qclusters, demo, tmp_path):
     rows = 20_000
     path = write_invoices(tmp_path / "big.csv", 300_000, rows)
     response, load = upload(login("support"), BILLER, FORMAT, path)

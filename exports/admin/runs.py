@@ -15,7 +15,8 @@ from django.utils.html import format_html, format_html_join
 
 from billers.models import BillerFileFormat, Direction
 from exports.models import ExportFile, ExportRun, RunStatus
-from exports.runs import ExportFailed, ExportRefused, run_export
+from exports.queued import queue_run, run_problem
+from exports.runs import ExportRefused
 from icportal.admin_helpers import ReadOnlyMixin, username
 
 
@@ -31,6 +32,15 @@ class RunForm(forms.Form):
                                           .filter(enabled=True, file_format__direction=Direction.OUTBOUND)
                                           .order_by("biller__name", "file_format__code"))
         self.fields["business_date"].initial = timezone.now().date() - datetime.timedelta(days=1)
+
+
+def run_message(run):
+    """(level, text) of the message after "Run": the outcome if the run is done already."""
+    if run.status == RunStatus.SUCCEEDED:
+        return messages.SUCCESS, f"Run #{run.pk} carried {run.record_count} record(s) into {run.files.count()} file(s)."
+    if run.status == RunStatus.FAILED:
+        return messages.ERROR, f"Run #{run.pk} failed: {run.failure}"
+    return messages.INFO, f"Run #{run.pk} is queued for the workers; this page shows how it goes."
 
 
 class ExportFileInline(ReadOnlyMixin, admin.TabularInline):
@@ -62,6 +72,7 @@ class ExportRunAdmin(admin.ModelAdmin):
     triggered_by_name = username("triggered_by", "triggered by")
     inlines = [ExportFileInline]
     change_list_template = "admin/exports/exportrun/change_list.html"
+    change_form_template = "admin/exports/exportrun/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("files")
@@ -90,6 +101,14 @@ class ExportRunAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "has_run_permission": self.has_run_permission(request)}
         return super().changelist_view(request, extra_context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if run is not None and self.has_view_permission(request, run):
+            extra_context["waiting_problem"] = run_problem(run)
+            extra_context["in_progress"] = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         return [
             path("run/", self.admin_site.admin_view(self.run_view), name="exports_exportrun_run"),
@@ -104,16 +123,12 @@ class ExportRunAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             target = form.cleaned_data["target"]
             try:
-                run = run_export(target.biller, target.file_format.code, form.cleaned_data["business_date"],
-                                 triggered_by=request.user)
+                run = queue_run(target.biller, target.file_format.code, form.cleaned_data["business_date"],
+                                request.user)
             except ExportRefused as exc:
                 form.add_error(None, str(exc))
-            except ExportFailed as exc:
-                messages.error(request, f"Run #{exc.run.pk} failed: {exc}")
-                return HttpResponseRedirect(reverse("admin:exports_exportrun_change", args=[exc.run.pk]))
             else:
-                messages.success(request, f"Run #{run.pk} carried {run.record_count} record(s) into "
-                                          f"{run.files.count()} file(s).")
+                messages.add_message(request, *run_message(run))
                 return HttpResponseRedirect(reverse("admin:exports_exportrun_change", args=[run.pk]))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
                    "title": "Run outbound files"}

@@ -12,6 +12,8 @@ from django.db import models
 
 
 class RunStatus(models.TextChoices):
+    QUEUED = "queued", "queued"        # "Run outbound files": waiting for a worker
+    RUNNING = "running", "running"
     SUCCEEDED = "succeeded", "succeeded"
     FAILED = "failed", "failed"
 

@@ -14,6 +14,7 @@ from ingest.admin import downloads, views
 from ingest.admin.preview import preview_context
 from ingest.admin.resources import LoadResource
 from ingest.models import LoadEvent, LoadStatus
+from ingest.waiting import queue_problem
 
 
 class LoadEventInline(ReadOnlyMixin, admin.TabularInline):
@@ -94,6 +95,7 @@ class LoadAdmin(ExportMixin, admin.ModelAdmin):
         load = self.get_object(request, object_id)
         extra_context = dict(extra_context or {})
         if load is not None and self.has_view_permission(request, load):
+            extra_context["waiting_problem"] = queue_problem(load)
             extra_context.update(preview_context(load, request.GET))
             extra_context.update(self.workflow_links(request, load))
         return super().change_view(request, object_id, form_url, extra_context)

@@ -1,10 +1,9 @@
 """The upload page: biller first, then one of its enabled inbound formats (checked on the
-server), then the file; size limit; stored under a generated name; big files go to django-q2."""
+server), then the file; size limit; stored under a generated name (parsing: test_queued.py)."""
 import hashlib
 
 from django.urls import reverse
 from django.utils.html import escape
-from django_q.models import Task
 
 from billers.models import Biller, BillerFileFormat
 from ingest.models import Load
@@ -50,15 +49,6 @@ def test_it_stores_the_file_under_a_generated_name_with_its_sha256_and_size(demo
     assert load.file.name.startswith("loads/") and load.file.name.endswith(".upload")
     assert load.file.read() == data
     assert load.events.first().to_status == "uploaded" and load.events.first().user.username == "support"
-
-
-def test_it_parses_large_files_in_a_django_q_task(demo, settings):
-    settings.INLINE_TASK_MAX_BYTES = 100          # the sample is bigger: queued (tests run the queue inline)
-    _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
-    load.refresh_from_db()
-    assert load.status == "parsed"
-    task = Task.objects.get(group="ingest")
-    assert task.func == "ingest.pipeline.parse_load" and task.args == (load.pk, load.uploaded_by_id)
 
 
 def test_it_shows_progress_and_refreshes_while_parsing(demo):
