@@ -9,6 +9,7 @@ never carry the same record. A failed run is recorded with its message; nothing 
 import datetime
 import hashlib
 import logging
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -125,6 +126,17 @@ def store(run, out):
     return export_file
 
 
+def file_time(biller, file_format, now):
+    """The run's creation time, which its file names show to the second: `now`, or the second
+    after the latest run of this biller and format when that one is in the same second or
+    later. Called under the biller's lock, so two runs never get the same time."""
+    latest = (ExportRun.objects.filter(biller=biller, file_format=file_format).order_by("-created_at")
+              .values_list("created_at", flat=True).first())
+    if latest is None:
+        return now
+    return max(now, latest.replace(microsecond=0) + datetime.timedelta(seconds=1))
+
+
 def run_export(biller, code, business_date, triggered_by=None, trigger=None, schedule_name="", now=None):
     """Run one outbound format for one business date; return the succeeded ExportRun.
     Raises ExportRefused (nothing recorded) or ExportFailed (a failed run was recorded)."""
@@ -144,6 +156,7 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
     try:
         with transaction.atomic():
             Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one run per biller at a time
+            fields["created_at"] = file_time(biller, file_format, fields["created_at"])
             run = ExportRun.objects.create(status=RunStatus.SUCCEEDED, **fields)
             records = pending(biller, file_format, business_date)
             _, carried_model, _, to_record, _ = RECORD_TYPES[writer.RECORD]
@@ -176,3 +189,22 @@ def regenerate(run):
 def read_file(export_file):
     with export_file.file.open("rb") as handle:
         return handle.read()
+
+
+def save_copy(export_file, directory):
+    """Write the run's file into `directory` under its name, or, when a file of that name is
+    already there, under the next free name (`IC_20250309_2.txt`): an existing file is never
+    replaced (exclusive create). Returns the name written."""
+    content = read_file(export_file)
+    stem, dot, extension = export_file.name.rpartition(".")
+    if not dot:
+        stem, extension = export_file.name, ""
+    for number in range(1, 10_000):
+        name = export_file.name if number == 1 else f"{stem}_{number}{dot}{extension}"
+        try:
+            with open(Path(directory) / name, "xb") as handle:
+                handle.write(content)
+        except FileExistsError:
+            continue
+        return name
+    raise FileExistsError(f"{directory}: {export_file.name} and its next 9,999 names are all taken")

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from billers.models import Biller
-from exports.runs import ExportFailed, ExportRefused, enabled_outbound, read_file, run_export
+from exports.runs import ExportFailed, ExportRefused, enabled_outbound, run_export, save_copy
 from exports.writers import WRITERS
 
 
@@ -49,8 +49,7 @@ class Command(BaseCommand):
                 failed = True
                 continue
             for export_file in run.files.order_by("id"):
-                (out / export_file.name).write_bytes(read_file(export_file))
-                self.stdout.write(export_file.name)
+                self.stdout.write(save_copy(export_file, out))
         if failed:
             sys.exit(1)
 
