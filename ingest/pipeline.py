@@ -123,7 +123,7 @@ def parse_load(load_id, user_id=None):
         result = stage(load, errors, planner.plan)
         load.error_fields = errors.grouped
         load.plan = planner.as_json()
-        counts = status_counts(load)
+        counts = status_counts(load, planner.ok_total)
         for name, value in counts.items():
             setattr(load, name, value)
         comparison = compare(load)

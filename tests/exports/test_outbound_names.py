@@ -119,3 +119,23 @@ def test_two_runs_at_the_same_instant_write_two_files_and_overwrite_nothing(demo
     assert len(carried) == len(set(carried)) == Payment.objects.count() == 30
     for export_file in ExportFile.objects.filter(run__in=ExportRun.objects.all()):
         assert read_file(export_file) == (tmp_path / export_file.name).read_bytes()
+
+
+def test_a_file_total_past_the_old_column_is_written_and_stored(watersmart):
+    """101 payments of the largest amount a payment holds: the file's total needs 15 digits
+    before the point; the run succeeds (it failed, and so would every retry, on PostgreSQL)."""
+    from decimal import Decimal
+
+    from billers.models import Account
+
+    account = Account.objects.get(biller=watersmart, account_number="1001")
+    most = Decimal("999999999999.99")
+    Payment.objects.bulk_create(
+        Payment(biller=watersmart, account=account, payment_guid=f"big-{n}", amount=most, status="approved",
+                paid_at=datetime.datetime(2025, 3, 9, 20, 0, tzinfo=datetime.timezone.utc), payment_type_id=1)
+        for n in range(101))
+    run = run_export(watersmart, "watersmart.payments", D(2025, 3, 9), now=NOW)
+    stored = run.files.get()
+    assert run.record_count == 101 and stored.row_count == 101
+    assert abs(stored.total_amount - most * 101) < 1   # exact on PostgreSQL; SQLite keeps 15 digits
+    assert read_file(stored).count(b",999999999999.99,") == 101
