@@ -135,17 +135,25 @@ def parse_load(load_id, user_id=None):
                    summary=summary, warnings=list(result.warnings), error_fields=load.error_fields,
                    plan=load.plan, comparison=comparison, progress=counts["records_count"], **counts)
     except FileRefused as exc:
-        _parse_failed(load, user, str(exc))
+        _parse_failed(load, user, str(exc), refused=True)
     except Exception:
         logger.exception("parsing load %s failed", load_id)
         _parse_failed(load, user, INTERNAL_ERROR.format(what="parsing", pk=load_id, done="staged"))
     return load
 
 
-def _parse_failed(load, user, message):
+def _parse_failed(load, user, message, refused=False):
+    """`refused`: the file itself was refused (FileRefused); otherwise the parse failed and
+    can be retried. The summary says which ({"refused": true} for a refusal)."""
     StagedRecord.objects.filter(load=load).delete()
     transition(load, LoadStatus.PARSE_FAILED, user, message, failure=message, progress=0, records_count=0,
-               ok_count=0, error_count=0, skipped_count=0, total_amount=None)
+               ok_count=0, error_count=0, skipped_count=0, total_amount=None,
+               summary={"refused": True} if refused else {})
+
+
+def refused(load):
+    """The load's file was refused as a whole (empty, not text, no block, missing header)."""
+    return load.status == LoadStatus.PARSE_FAILED and bool((load.summary or {}).get("refused"))
 
 
 def approve(load, user, acknowledge_errors=False, allow_duplicate=False, note=""):
