@@ -107,3 +107,28 @@ def test_it_applies_both_of_two_different_files_loaded_at_the_same_instant(bille
     steps = [(a.previous_balance, a.new_balance) for a in applied]
     assert steps in ([(Decimal("100.00"), Decimal("105.00")), (Decimal("105.00"), Decimal("112.00"))],
                      [(Decimal("100.00"), Decimal("107.00")), (Decimal("107.00"), Decimal("112.00"))])
+
+
+def test_two_invoice_files_creating_the_same_accounts_at_the_same_instant_both_load(biller):
+    def invoices(first_invoice, amount):
+        lines = [f"99{n:04d},New Customer,1 Main St,,Fresno,CA,93701,01/15/2025,02/05/2025,{amount},,"
+                 f"{first_invoice + n},1" for n in range(200)]
+        return ContentFile(("\n".join(lines) + "\n").encode(), name=f"invoices-{first_invoice}.csv")
+
+    def parsed(content, username):
+        load = pipeline.upload(biller, "watersmart.invoice", content, User.objects.get(username=username))
+        load = pipeline.parse_load(load.pk)
+        assert load.status == LoadStatus.PARSED and load.plan["accounts"]["new"] == 200, load.failure
+        return load
+
+    january = parsed(invoices(7100000, "10.00"), "support")
+    february = parsed(invoices(7200000, "20.00"), "support2")
+
+    outcomes = run_together(approve_and_load(january.pk, "support2"), approve_and_load(february.pk, "support"))
+
+    assert outcomes == [LoadStatus.LOADED, LoadStatus.LOADED], [Load.objects.get(pk=pk).failure
+                                                                for pk in (january.pk, february.pk)]
+    accounts = Account.objects.filter(biller=biller, account_number__startswith="99")
+    assert accounts.count() == 200
+    assert set(accounts.values_list("invoices__load", flat=True)) <= {january.pk, february.pk}
+    assert accounts.get(account_number="990000").invoices.count() == 2
