@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from billers.models import Account, Invoice, InvoiceDetail
-from ingest.limits import fits, largest
+from billers.limits import fits, largest
 from ingest.mapping import DETAIL_FIELDS, account_values, detail_rows, differs, invoice_balance, invoice_values
 from ingest.models import Action
 
