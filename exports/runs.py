@@ -127,14 +127,27 @@ def store(run, out):
 
 
 def file_time(biller, file_format, now):
-    """The run's creation time, which its file names show to the second: `now`, or the second
-    after the latest run of this biller and format when that one is in the same second or
-    later. Called under the biller's lock, so two runs never get the same time."""
-    latest = (ExportRun.objects.filter(biller=biller, file_format=file_format).order_by("-created_at")
-              .values_list("created_at", flat=True).first())
-    if latest is None:
-        return now
-    return max(now, latest.replace(microsecond=0) + datetime.timedelta(seconds=1))
+    """The run's creation time, which its file names show to the second in the biller's zone:
+    `now`, or the second after the latest run of this biller and format when that one is in
+    the same second or later; and never a wall-clock second an earlier run already showed
+    (the hour repeated when daylight saving time ends). Called under the biller's lock, so
+    two runs never get the same name."""
+    runs = ExportRun.objects.filter(biller=biller, file_format=file_format)
+    latest = runs.order_by("-created_at").values_list("created_at", flat=True).first()
+    if latest is not None:
+        now = max(now, latest.replace(microsecond=0) + datetime.timedelta(seconds=1))
+    while (twin := repeated_second(now, biller.zone)) is not None and runs.filter(
+            created_at__gte=twin, created_at__lt=twin + datetime.timedelta(seconds=1)).exists():
+        now = now.replace(microsecond=0) + datetime.timedelta(seconds=1)
+    return now
+
+
+def repeated_second(moment, zone):
+    """The start of the other second that shows the same wall-clock time in `zone` (UTC), or
+    None when the wall-clock time of `moment` happens once."""
+    local = moment.astimezone(zone).replace(microsecond=0)
+    twin = local.replace(fold=1 - local.fold).astimezone(datetime.timezone.utc)
+    return None if twin == local else twin
 
 
 def run_export(biller, code, business_date, triggered_by=None, trigger=None, schedule_name="", now=None):

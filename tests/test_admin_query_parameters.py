@@ -75,8 +75,9 @@ def everything(demo):
     account = watersmart.accounts.order_by("pk").first().account_number
     result = import_activity("payments", watersmart, make_csv("payments", [payment_row(AccountNumber=account)]))
     assert not result.errors, result.errors
-    for kind, row in [("rejects", {"AccountNumber": account, "TransactionDate": "2025-03-01", "RejectDate": "2025-03-09",
-                                   "Amount": "10.00", "Code": "R01", "ReferenceNumber": "r-1"}),
+    for kind, row in [("rejects", {"AccountNumber": account, "TransactionDate": "2025-03-01",
+                                   "RejectDate": "2025-03-09", "Amount": "10.00", "Code": "R01",
+                                   "ReferenceNumber": "r-1"}),
                       ("changes", {"AccountNumber": account, "Kind": "email", "Value": "a@example.com",
                                    "At": "2025-03-09T12:00:00Z"})]:
         result = import_activity(kind, watersmart, make_csv(kind, [row]))

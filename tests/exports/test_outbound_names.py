@@ -68,7 +68,8 @@ def test_export_files_never_replaces_a_file_in_the_out_directory(watersmart, tmp
 
 def test_export_files_writes_a_date_named_file_again_under_the_next_name(demo, tmp_path):
     incode = demo["demo-incode-basic"]
-    args = ["--biller", "demo-incode-basic", "--format", "incode.payments", "--date", "2025-03-09", "--out", str(tmp_path)]
+    args = ["--biller", "demo-incode-basic", "--format", "incode.payments", "--date", "2025-03-09",
+            "--out", str(tmp_path)]
     (tmp_path / "IC_20250309.txt").write_bytes(b"someone else's file\r\n")
     import_payments(incode, {"PaymentGUID": "p1"})
     assert export_files(*args) == (0, ["IC_20250309_2.txt"])
@@ -139,3 +140,14 @@ def test_a_file_total_past_the_old_column_is_written_and_stored(watersmart):
     assert run.record_count == 101 and stored.row_count == 101
     assert abs(stored.total_amount - most * 101) < 1   # exact on PostgreSQL; SQLite keeps 15 digits
     assert read_file(stored).count(b",999999999999.99,") == 101
+
+
+def test_a_run_in_the_repeated_hour_never_takes_an_earlier_runs_name(watersmart):
+    """Daylight saving time ends in Los Angeles on 2025-11-02: 01:30 PDT, then 01:30 PST."""
+    def run_at(hour, minute):
+        now = datetime.datetime(2025, 11, 2, hour, minute, tzinfo=datetime.timezone.utc)
+        return run_export(watersmart, "watersmart.payments", D(2025, 11, 1), now=now)
+
+    pdt, pst, later = run_at(8, 30), run_at(9, 30), run_at(10, 0)
+    assert [run.files.get().name for run in (pdt, pst, later)] == [
+        "ICPayments_20251102013000.csv", "ICPayments_20251102013001.csv", "ICPayments_20251102020000.csv"]
