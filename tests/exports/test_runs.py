@@ -160,7 +160,7 @@ def test_it_fails_rather_than_carry_twice_when_its_selection_went_stale(watersma
 
 @pytest.mark.postgresql
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's in-memory test database has no row locks")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the migrations' data (groups) comes back
 def test_it_never_carries_a_record_twice_when_runs_race(demo):
     watersmart = demo["demo-watersmart"]
     import_payments(watersmart, *[{"PaymentGUID": f"p{i}"} for i in range(20)])
