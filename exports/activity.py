@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Case, DecimalField, F, Value, When
 from django.utils import timezone
 
+from billers.limits import fits, largest
 from billers.models import Account, Biller, Invoice
 from exports.activity_csv import FileRefused, decode, normalize, read_rows
 from exports.activity_fields import CHANGE_FIELDS, CHANGE_VALUES, PAYMENT_FIELDS, REJECT_FIELDS
@@ -270,8 +271,44 @@ def validate(kind_name, biller, data):
             result.changes.append((line, existing[reference], values))
         else:
             result.valid.append((line, values, accounts[number]))
+    check_balances(kind, biller, result)
     result.errors.sort(key=lambda e: e.line)
     return result
+
+
+def check_balances(kind, biller, result):
+    """An approved payment that would take its account's balance, or its invoice's amount
+    paid, past the column is an error on its row naming the value and the limit (in file
+    order), instead of a database overflow failing the whole import."""
+    if kind.name != "payments":
+        return
+    balances = {}                                # account pk -> balance after the rows so far
+    numbers = {values.get("invoice_number") for _, values, _ in result.valid} - {"", None}
+    paid = dict(Invoice.objects.filter(biller=biller, invoice_number__in=numbers)
+                .values_list("invoice_number", "amount_paid"))
+    valid = []
+    for line, values, account in result.valid:
+        if values["status"] == PaymentStatus.APPROVED:
+            balance = balances.get(account.pk, account.current_balance) - values["amount"]
+            number = values.get("invoice_number")
+            amount_paid = paid[number] + values["amount"] if number in paid else None
+            if not fits(balance, Account, "current_balance"):
+                result.errors.append(RowError(line, "PaymentAmount", LIMIT_MESSAGE.format(
+                    what="the account's balance", value=f"{balance:.2f}", limit=largest(Account, "current_balance"))))
+                continue
+            if not fits(amount_paid, Invoice, "amount_paid"):
+                result.errors.append(RowError(line, "PaymentAmount", LIMIT_MESSAGE.format(
+                    what=f"invoice {number}'s amount paid", value=f"{amount_paid:.2f}",
+                    limit=largest(Invoice, "amount_paid"))))
+                continue
+            balances[account.pk] = balance
+            if amount_paid is not None:
+                paid[number] = amount_paid
+        valid.append((line, values, account))
+    result.valid = valid
+
+
+LIMIT_MESSAGE = "after this payment {what} would be {value}; it holds at most {limit} either way"
 
 
 def build(kind, biller, values, account, user):

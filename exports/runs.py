@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import logging
 from dataclasses import replace
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -157,6 +158,32 @@ def store(run, out):
     return export_file
 
 
+def file_time(biller, file_format, now, queued=None):
+    """The run's creation time, which its file names show to the second in the biller's zone:
+    `now`, or the second after the latest run of this biller and format when that one is in
+    the same second or later; and never a wall-clock second an earlier run already showed
+    (the hour repeated when daylight saving time ends). Called under the biller's lock, so
+    two runs never get the same name (`queued`: the run's own queued row)."""
+    runs = ExportRun.objects.filter(biller=biller, file_format=file_format)
+    if queued is not None:  # the queued row this run carries out is not an earlier run
+        runs = runs.exclude(pk=queued.pk)
+    latest = runs.order_by("-created_at").values_list("created_at", flat=True).first()
+    if latest is not None:
+        now = max(now, latest.replace(microsecond=0) + datetime.timedelta(seconds=1))
+    while (twin := repeated_second(now, biller.zone)) is not None and runs.filter(
+            created_at__gte=twin, created_at__lt=twin + datetime.timedelta(seconds=1)).exists():
+        now = now.replace(microsecond=0) + datetime.timedelta(seconds=1)
+    return now
+
+
+def repeated_second(moment, zone):
+    """The start of the other second that shows the same wall-clock time in `zone` (UTC), or
+    None when the wall-clock time of `moment` happens once."""
+    local = moment.astimezone(zone).replace(microsecond=0)
+    twin = local.replace(fold=1 - local.fold).astimezone(datetime.timezone.utc)
+    return None if twin == local else twin
+
+
 def outbound_format(biller, code):
     """(writer, the biller's enabled BillerFileFormat) of an outbound code; else ExportRefused."""
     try:
@@ -193,6 +220,7 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
     try:
         with transaction.atomic():
             Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one run per biller at a time
+            fields["created_at"] = file_time(biller, file_format, fields["created_at"], queued)
             run = save_run(queued, RunStatus.SUCCEEDED, **fields)
             records = pending(biller, file_format, business_date)
             _, carried_model, _, to_record, _ = RECORD_TYPES[writer.RECORD]
@@ -225,3 +253,22 @@ def regenerate(run):
 def read_file(export_file):
     with export_file.file.open("rb") as handle:
         return handle.read()
+
+
+def save_copy(export_file, directory):
+    """Write the run's file into `directory` under its name, or, when a file of that name is
+    already there, under the next free name (`IC_20250309_2.txt`): an existing file is never
+    replaced (exclusive create). Returns the name written."""
+    content = read_file(export_file)
+    stem, dot, extension = export_file.name.rpartition(".")
+    if not dot:
+        stem, extension = export_file.name, ""
+    for number in range(1, 10_000):
+        name = export_file.name if number == 1 else f"{stem}_{number}{dot}{extension}"
+        try:
+            with open(Path(directory) / name, "xb") as handle:
+                handle.write(content)
+        except FileExistsError:
+            continue
+        return name
+    raise FileExistsError(f"{directory}: {export_file.name} and its next 9,999 names are all taken")

@@ -32,3 +32,23 @@ def username(field, description, empty="-"):
 
     show.__name__ = f"{field}_name"
     return show
+
+
+class ExportFiltersMixin:
+    """For a ModelAdmin with django-import-export's export page, which applies the changelist's
+    filters from the query string: a parameter that is no filter (`?foo=1`) made it raise
+    IncorrectLookupParameters, a server error. It is a 400 that names the problem instead (an
+    export silently ignoring a filter would export rows the person did not ask for)."""
+
+    def export_action(self, request):
+        from django.contrib.admin.options import IncorrectLookupParameters
+        from django.http import HttpResponseBadRequest
+
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters as exc:
+            problem = str(exc).split(". Choices are")[0]
+            names = ", ".join(sorted(request.GET)) or "-"
+            return HttpResponseBadRequest(
+                f"The export cannot apply the filters in its address ({names}): {problem}. "
+                "Open the export from the list's own filters.", content_type="text/plain; charset=utf-8")

@@ -10,11 +10,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from billers.models import Account, Invoice, InvoiceDetail
+from billers.limits import fits, largest
 from ingest.mapping import DETAIL_FIELDS, account_values, detail_rows, differs, invoice_balance, invoice_values
 from ingest.models import Action
 
 PAID_MESSAGE = "invoice {number} already has payments ({paid} paid); a load never replaces it"
 NOT_FOUND_MESSAGE = "account not found: the biller has no account {number}"
+BALANCE_LIMIT_MESSAGE = "the balance after this adjustment would be {new}; a balance holds at most {limit} either way"
 
 
 @dataclass
@@ -134,6 +136,10 @@ class AdjustmentClassifier:
             amount = Decimal(adjustment["AdjustmentAmount"])
             previous = account.current_balance
             new = amount if int(adjustment["AdjustmentTypeID"]) == 2 else previous + amount
+            if not balance_fits(previous, new):
+                batch.conflicts.append(Conflict(record, "AdjustmentAmount", BALANCE_LIMIT_MESSAGE.format(
+                    new=f"{new:.2f}", limit=f"{largest(Account, 'current_balance'):.2f}")))
+                continue
             record.balance = {"previous": f"{previous:.2f}", "new": f"{new:.2f}",
                               "difference": f"{new - previous:.2f}"}
             record.account_action = Action.UPDATED if new != previous else Action.UNCHANGED
@@ -143,6 +149,14 @@ class AdjustmentClassifier:
                 batch.accounts_to_update[account.account_number] = account
             batch.adjustments.append((record, account, previous, new))
         return batch
+
+
+def balance_fits(previous, new):
+    """The balance after an adjustment, and its difference, fit their columns."""
+    from ingest.models import AdjustmentApplied
+
+    return (fits(new, Account, "current_balance") and fits(new, AdjustmentApplied, "new_balance")
+            and fits(new - previous, AdjustmentApplied, "difference"))
 
 
 def classifier_for(load, lock=False):

@@ -58,7 +58,8 @@ class Load(models.Model):
     ok_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
-    total_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True,
+    # 20 digits before the point: ok_count (at most 2**31) amounts of at most 10 digits always fit
+    total_amount = models.DecimalField(max_digits=22, decimal_places=2, null=True, blank=True,
                                        help_text="Invoice or adjustment total of the ok records.")
     progress = models.PositiveIntegerField(default=0, help_text="Records processed by the running task.")
     header = models.JSONField(default=dict, blank=True)

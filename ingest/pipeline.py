@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from billers.models import BillerFileFormat
+from billers.models import Biller, BillerFileFormat
 from ingest.lifecycle import FourEyesRefused, PermissionRefused, Refused, StateRefused, record_event, transition
 from ingest.loading import LoadConflict, write_load
 from ingest.models import Load, LoadStatus, StagedRecord
@@ -118,7 +118,7 @@ def parse_load(load_id, user_id=None):
         result = stage(load, errors, planner.plan)
         load.error_fields = errors.grouped
         load.plan = planner.as_json()
-        counts = status_counts(load)
+        counts = status_counts(load, planner.ok_total)
         for name, value in counts.items():
             setattr(load, name, value)
         comparison = compare(load)
@@ -130,17 +130,25 @@ def parse_load(load_id, user_id=None):
                    summary=summary, warnings=list(result.warnings), error_fields=load.error_fields,
                    plan=load.plan, comparison=comparison, progress=counts["records_count"], **counts)
     except FileRefused as exc:
-        _parse_failed(load, user, str(exc))
+        _parse_failed(load, user, str(exc), refused=True)
     except Exception:
         logger.exception("parsing load %s failed", load_id)
         _parse_failed(load, user, INTERNAL_ERROR.format(what="parsing", pk=load_id, done="staged"))
     return load
 
 
-def _parse_failed(load, user, message):
+def _parse_failed(load, user, message, refused=False):
+    """`refused`: the file itself was refused (FileRefused); otherwise the parse failed and
+    can be retried. The summary says which ({"refused": true} for a refusal)."""
     StagedRecord.objects.filter(load=load).delete()
     transition(load, LoadStatus.PARSE_FAILED, user, message, failure=message, progress=0, records_count=0,
-               ok_count=0, error_count=0, skipped_count=0, total_amount=None)
+               ok_count=0, error_count=0, skipped_count=0, total_amount=None,
+               summary={"refused": True} if refused else {})
+
+
+def refused(load):
+    """The load's file was refused as a whole (empty, not text, no block, missing header)."""
+    return load.status == LoadStatus.PARSE_FAILED and bool((load.summary or {}).get("refused"))
 
 
 def approve(load, user, acknowledge_errors=False, allow_duplicate=False, note=""):
@@ -194,14 +202,16 @@ def run_load(load_id, user_id=None):
         return load
     try:
         with transaction.atomic():
+            lock_biller(load)
             Load.objects.select_for_update().filter(pk=load.pk).exists()
             duplicate = find_duplicate(load)
             if duplicate and not load.allow_duplicate:
-                raise LoadConflict(f"this file was loaded as load {duplicate.pk} in the meantime; "
-                                   "approve it again with the duplicate override")
+                raise DuplicateLoad(duplicate)
             plan = write_load(load)
             transition(load, LoadStatus.LOADED, user, _loaded_note(plan), plan=plan, loaded_at=timezone.now(),
                        progress=load.ok_count)
+    except DuplicateLoad as exc:
+        transition(load, LoadStatus.LOAD_FAILED, user, str(exc), failure=str(exc), duplicate_of=exc.duplicate)
     except LoadConflict as exc:
         transition(load, LoadStatus.LOAD_FAILED, user, str(exc), failure=str(exc))
     except Exception:
@@ -209,6 +219,21 @@ def run_load(load_id, user_id=None):
         message = INTERNAL_ERROR.format(what="loading", pk=load_id, done="written")
         transition(load, LoadStatus.LOAD_FAILED, user, message, failure=message)
     return load
+
+
+class DuplicateLoad(LoadConflict):
+    def __init__(self, duplicate):
+        super().__init__(f"this file was already loaded as load {duplicate.pk} (same SHA-256, biller and format); "
+                         "nothing was loaded. To load it again on purpose, re-parse it and approve it with the "
+                         "duplicate override.")
+        self.duplicate = duplicate
+
+
+def lock_biller(load):
+    """Take the biller's row lock for the rest of the transaction: the loads of one biller run
+    one at a time, so the duplicate check (a new query, after the lock) sees every load
+    committed before, and balances are computed from the previous load's result."""
+    Biller.objects.select_for_update().filter(pk=load.biller_id).values_list("pk", flat=True).get()
 
 
 def _loaded_note(plan):

@@ -5,7 +5,7 @@ and the comparison with the biller's previous loaded load of the same format.
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 
 from ingest.classify import classifier_for
@@ -61,6 +61,7 @@ class Planner:
         self.classifier = classifier_for(load)
         self.totals = PlanTotals(load.file_format.kind)
         self.error_fields = error_fields
+        self.ok_total = Decimal("0.00")   # exact on every database (SQLite sums decimals as floats)
 
     def plan(self, staged):
         records = [r for r in staged if r.status == RecordStatus.OK]
@@ -75,21 +76,23 @@ class Planner:
             record.balance = None
             self.error_fields.add(conflict.field, record.line, conflict.message)
         self.totals.add(batch)
+        self.ok_total += sum((r.amount for r in records if r.status == RecordStatus.OK and r.amount is not None),
+                             Decimal("0.00"))
 
     def as_json(self):
         return self.totals.as_json("preview")
 
 
-def status_counts(load):
-    """Per-status counts and the ok total, in one grouped query (for the load's fields)."""
-    rows = {row["status"]: row for row in load.records.values("status").annotate(n=Count("id"), total=Sum("amount"))}
-    ok = rows.get(RecordStatus.OK, {})
+def status_counts(load, ok_total):
+    """Per-status counts in one grouped query, and the ok total the planner summed (for the
+    load's fields)."""
+    rows = {row["status"]: row["n"] for row in load.records.values("status").annotate(n=Count("id"))}
     return dict(
-        records_count=sum(row["n"] for row in rows.values()),
-        ok_count=ok.get("n", 0),
-        error_count=rows.get(RecordStatus.ERROR, {}).get("n", 0),
-        skipped_count=rows.get(RecordStatus.SKIPPED, {}).get("n", 0),
-        total_amount=(ok.get("total") or Decimal("0")).quantize(Decimal("0.01")),
+        records_count=sum(rows.values()),
+        ok_count=rows.get(RecordStatus.OK, 0),
+        error_count=rows.get(RecordStatus.ERROR, 0),
+        skipped_count=rows.get(RecordStatus.SKIPPED, 0),
+        total_amount=ok_total.quantize(Decimal("0.01")),
     )
 
 

@@ -69,7 +69,8 @@ def ic_header(load):
     header = dict(load.header)
     noun = "Invoice" if load.file_format.kind == "invoice" else "Adjustment"
     header[f"{noun}Count"] = load.ok_count
-    header[f"Total{noun}Amount"] = f"{load.total_amount or 0:.2f}"
+    # the summary keeps the exact total (SQLite stores a decimal column with 15 digits)
+    header[f"Total{noun}Amount"] = (load.summary or {}).get("total_amount") or f"{load.total_amount or 0:.2f}"
     return header
 
 

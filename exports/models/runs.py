@@ -72,7 +72,8 @@ class ExportFile(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveIntegerField(help_text="bytes")
     row_count = models.PositiveIntegerField(help_text="data rows, header not counted")
-    total_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    # 22 digits before the point: row_count (at most 2**31) amounts of at most 12 digits always fit
+    total_amount = models.DecimalField(max_digits=24, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["run", "id"]

@@ -8,7 +8,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
-from icportal.admin_helpers import ReadOnlyMixin, username
+from icportal.admin_helpers import ExportFiltersMixin, ReadOnlyMixin, username
 from ingest import pipeline
 from ingest.admin import downloads, views
 from ingest.admin.preview import preview_context
@@ -32,7 +32,7 @@ class LoadEventInline(ReadOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
-class LoadAdmin(ExportMixin, admin.ModelAdmin):
+class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [LoadResource]
     export_formats = [CSV, XLSX]
     export_form_class = ExportForm

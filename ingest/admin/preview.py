@@ -11,8 +11,15 @@ STAGED = {LoadStatus.PARSED, LoadStatus.APPROVED, LoadStatus.LOADING, LoadStatus
           LoadStatus.LOAD_FAILED, LoadStatus.REJECTED}
 
 
+SEQ_LIMIT = 2**31 - 1   # StagedRecord.seq is a PositiveIntegerField
+
+
 def _int(text):
-    return int(text) if text and text.isdigit() else 0
+    """A seek cursor from the query string; anything but ASCII digits in range is ignored (0)
+    (`"²".isdigit()` is true, but int() refuses it)."""
+    if not (text and text.isascii() and text.isdigit() and len(text) <= 10):
+        return 0
+    return int(text) if int(text) <= SEQ_LIMIT else 0
 
 
 def records_page(load, params, size=PAGE_SIZE):

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from billers.models import Biller
-from exports.runs import ExportFailed, ExportRefused, enabled_outbound, read_file, run_export
+from icportal.commands import reports_unexpected_errors
+from exports.runs import ExportFailed, ExportRefused, enabled_outbound, run_export, save_copy
 from exports.writers import WRITERS
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", required=True, help="business date, YYYY-MM-DD")
         parser.add_argument("--out", required=True, help="directory for the files")
 
+    @reports_unexpected_errors("export_files")
     def handle(self, *args, **options):
         try:
             biller = Biller.objects.get(slug=options["biller"])
@@ -49,8 +51,13 @@ class Command(BaseCommand):
                 failed = True
                 continue
             for export_file in run.files.order_by("id"):
-                (out / export_file.name).write_bytes(read_file(export_file))
-                self.stdout.write(export_file.name)
+                try:
+                    self.stdout.write(save_copy(export_file, out))
+                except OSError as exc:
+                    self.stderr.write(f"export_files: cannot write {export_file.name} into {out}: "
+                                      f"{exc.strerror or exc}; it is stored with export run {run.pk} "
+                                      "(Export runs in the admin)")
+                    failed = True
         if failed:
             sys.exit(1)
 

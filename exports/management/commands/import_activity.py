@@ -5,18 +5,21 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from billers.models import Biller
+from icportal.commands import reports_unexpected_errors
 from exports.activity import KINDS, FileRefused, import_activity
 
 
 class Command(BaseCommand):
     help = ("Import payments, ACH rejects or account changes from the CSV of FORMATS.md section 8. "
-            "Prints one JSON object; exit 0 when the file was read (row errors included), 2 when refused.")
+            "Prints one JSON object; exit 0 when the file was read (row errors included), 2 when refused, "
+            "1 on an unexpected failure (logged).")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("file")
         parser.add_argument("--biller", required=True, help="biller slug")
 
+    @reports_unexpected_errors("import_activity")
     def handle(self, *args, **options):
         try:
             biller = Biller.objects.get(slug=options["biller"])

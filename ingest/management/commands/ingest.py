@@ -4,7 +4,8 @@
 The last line of stdout is one JSON object {"load": id, "status": ..., "summary": {...}}.
 Exit codes: 0 the command did what was asked; 2 a refusal (one line on stderr: unknown
 biller, format or user, permission, four-eyes, file refused, error records without
---allow-errors, duplicate without --allow-duplicate); 1 the load failed (retryable).
+--allow-errors, duplicate without --allow-duplicate); 1 the parse or the load failed, or an
+unexpected error (retryable; logged, no traceback).
 """
 import json
 import logging
@@ -15,6 +16,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand
 
 from billers.models import Biller
+from icportal.commands import reports_unexpected_errors
 from ingest import pipeline
 from ingest.lifecycle import Refused
 from ingest.models import LoadStatus
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--allow-errors", action="store_true", help="with --approve: load the ok records")
         parser.add_argument("--allow-duplicate", action="store_true", help="load a file that was already loaded")
 
+    @reports_unexpected_errors("ingest")
     def handle(self, *args, **options):
         load = None
         try:
@@ -97,8 +100,10 @@ class Command(BaseCommand):
     def parse_and_load(self, load, user, options):
         load = pipeline.parse_load(load.pk, getattr(user, "pk", None))
         load.refresh_from_db()
-        if load.status == LoadStatus.PARSE_FAILED:
+        if pipeline.refused(load):
             raise Stop(f"file refused: {load.failure}")
+        if load.status == LoadStatus.PARSE_FAILED:
+            raise Stop(f"parse failed: {load.failure}", code=FAILED)
         if not options["approve"]:
             return load
         if load.error_count and not options["allow_errors"]:

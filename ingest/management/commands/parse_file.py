@@ -6,14 +6,17 @@ Exit status: 0 when the file was readable (record errors included), 2 when it is
 (one line on stderr), 1 on an unexpected failure (one line on stderr, never a traceback).
 """
 import json
+import logging
 import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ingest.formats import FORMATS, FileRefused, ParseConfig, parse, write_ic
+from icportal.commands import FAILED, reports_unexpected_errors
 from ingest.formats.output import write_json
 
 REFUSED = 2
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -29,6 +32,7 @@ class Command(BaseCommand):
         output.add_argument("--ic", dest="output", action="store_const", const="ic",
                             help="IC's standard import file, ok records only")
 
+    @reports_unexpected_errors("parse_file")
     def handle(self, *args, file, code, biller=None, output=None, **options):
         if code not in FORMATS:
             raise CommandError(f"unknown format '{code}' (known: {', '.join(FORMATS)})", returncode=REFUSED)
@@ -46,7 +50,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{file}: cannot read: {exc.strerror or exc}", returncode=REFUSED)
         except Exception as exc:  # no traceback for the user; the message says what failed
-            raise CommandError(f"{file}: parse failed: {exc.__class__.__name__}: {exc}", returncode=1)
+            logger.exception("manage.py parse_file %s failed", file)
+            raise CommandError(f"{file}: parse failed: {exc.__class__.__name__}: {exc}", returncode=FAILED)
 
     def write_ic(self, result):
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
