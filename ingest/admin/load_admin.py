@@ -103,7 +103,8 @@ class LoadAdmin(ExportMixin, admin.ModelAdmin):
         may_approve = user.has_perm("ingest.approve_load")
         four_eyes = load.biller.requires_second_approver and load.uploaded_by_id == user.pk
         links = []
-        if status == LoadStatus.PARSED and may_approve and not four_eyes:
+        empty = pipeline.nothing_to_load(load) if status == LoadStatus.PARSED else None
+        if status == LoadStatus.PARSED and may_approve and not four_eyes and not empty:
             links.append(("approve", "Approve"))
         if status == LoadStatus.PARSED and may_approve:
             links.append(("reject", "Reject"))
@@ -118,4 +119,5 @@ class LoadAdmin(ExportMixin, admin.ModelAdmin):
                                for what, label in (("errors", "Error report (CSV)"), ("ic", "IC standard file"),
                                                    ("original", "Original file"))],
             "four_eyes_blocked": status == LoadStatus.PARSED and may_approve and four_eyes,
+            "nothing_to_load": empty,
         }
