@@ -113,8 +113,10 @@ class LoadAdmin(ExportMixin, admin.ModelAdmin):
             links.append(("retry", "Retry"))
         if status in (LoadStatus.PARSED, LoadStatus.LOAD_FAILED) and user.has_perm("ingest.add_load"):
             links.append(("reparse", "Re-parse"))
+        primary = "approve" if status == LoadStatus.PARSED else "retry"
         return {
-            "workflow_links": [(reverse(f"admin:ingest_load_{name}", args=[load.pk]), label) for name, label in links],
+            "workflow_links": [(reverse(f"admin:ingest_load_{name}", args=[load.pk]), label, name == primary)
+                               for name, label in links],
             "download_links": [(reverse(f"admin:ingest_load_download_{what}", args=[load.pk]), label)
                                for what, label in (("errors", "Error report (CSV)"), ("ic", "IC standard file"),
                                                    ("original", "Original file"))],

@@ -60,7 +60,9 @@ def upload_view(model_admin, request):
             form.add_error(None, str(exc))
         else:
             load = pipeline.start_parse(load, request.user)
-            messages.info(request, f"Load {load.pk} ({load.original_name}) is {load.get_status_display()}.")
+            level = messages.ERROR if load.status == LoadStatus.PARSE_FAILED else messages.INFO
+            messages.add_message(request, level, f"Load {load.pk} ({load.original_name}) is "
+                                 f"{load.get_status_display()}." + (f" {load.failure}" if load.failure else ""))
             if load.duplicate_of_id:
                 messages.warning(request, duplicate_message(load))
             return HttpResponseRedirect(change_url(load))
