@@ -1,5 +1,7 @@
 """Small pieces shared by the apps' admin classes."""
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 class ReadOnlyMixin:
@@ -32,3 +34,14 @@ def username(field, description, empty="-"):
 
     show.__name__ = f"{field}_name"
     return show
+
+
+def viewable_object(model_admin, request, object_id):
+    """The admin's object `object_id` for a page of its own: 404 when absent, 403 when the
+    user may not view it."""
+    obj = model_admin.model.objects.filter(pk=object_id).first()
+    if obj is None:
+        raise Http404(f"no such {model_admin.opts.verbose_name}")
+    if not model_admin.has_view_or_change_permission(request, obj):
+        raise PermissionDenied
+    return obj

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "billers",
     "ingest",
     "exports",
+    "desk",
 ]
 
 MIDDLEWARE = [

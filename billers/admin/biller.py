@@ -9,6 +9,7 @@ from billers.admin.forms import BillerFileFormatForm, BillerSettingForm
 from billers.admin.history import configuration_history_view
 from billers.models import (Account, AdvancedSetting, BifCustomization, BifFeature, Biller,
                             BillerFileFormat, BillerSetting, Invoice, InvoiceDetail)
+from desk.hub import hub_view
 from icportal.admin_helpers import ReadOnlyMixin
 
 
@@ -73,6 +74,7 @@ class BillerAdmin(SimpleHistoryAdmin):
             path("<int:object_id>/configuration-history/",
                  self.admin_site.admin_view(configuration_history_view(self)),
                  name="billers_biller_configuration_history"),
+            path("<int:object_id>/hub/", self.admin_site.admin_view(hub_view(self)), name="billers_biller_hub"),
         ] + super().get_urls()
 
 
