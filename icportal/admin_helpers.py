@@ -45,3 +45,18 @@ def viewable_object(model_admin, request, object_id):
     if not model_admin.has_view_or_change_permission(request, obj):
         raise PermissionDenied
     return obj
+
+
+def biller_time(field, description):
+    """A column or read-only field showing an aware datetime in the biller's time zone with the
+    zone's name (as outbound files and their names do)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        if value is None:
+            return "-"
+        return value.astimezone(obj.biller.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    column.__name__ = f"{field}_local"
+    return column

@@ -143,8 +143,8 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["account_number", "customer_name", "biller", "city", "state", "current_balance",
-                    "block_payments_cc", "block_payments_ach", "updated_at"]
+    list_display = ["account_number", "customer_name", "biller", "city", "current_balance",
+                    "block_payments_cc", "block_payments_ach"]
     list_filter = ["biller", "block_payments_cc", "block_payments_ach"]
     search_fields = ["account_number", "customer_name", "display_account_number", "address1"]
     list_select_related = ["biller"]
@@ -159,7 +159,7 @@ class InvoiceDetailInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["invoice_number", "account", "biller", "invoice_date", "due_date", "total_amount_due",
-                    "past_due", "invoice_type_id", "load"]
+                    "past_due", "load"]
     list_filter = ["biller", "invoice_type_id", "invoice_date"]
     search_fields = ["invoice_number", "account__account_number", "account__customer_name"]
     date_hierarchy = "invoice_date"
