@@ -37,6 +37,7 @@ class LoadAdmin(ExportMixin, admin.ModelAdmin):
     export_form_class = ExportForm
     import_export_change_list_template = "admin/ingest/load/change_list.html"
     change_form_template = "admin/ingest/load/change_form.html"
+    object_history_template = "admin/ingest/load/object_history.html"
     list_display = ("id", "original_name", "biller", "file_format", "status", "ok_count", "error_count",
                     "total_amount", "created_at_local")
     list_display_links = ("id", "original_name")
@@ -111,6 +112,13 @@ class LoadAdmin(ExportMixin, admin.ModelAdmin):
             extra_context.update(preview_context(load, request.GET))
             extra_context.update(self.workflow_links(request, load))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The load's history is its events (the lifecycle writes no admin log entries)."""
+        load = self.get_object(request, object_id)
+        events = list(load.events.select_related("user").order_by("at", "pk")) if load else []
+        return super().history_view(request, object_id, {**(extra_context or {}), "events": events,
+                                                          "zone": load.biller.zone if load else None})
 
     def workflow_links(self, request, load):
         user, status = request.user, load.status
