@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 560, 180, 56, 28, 12
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 560, 190, 56, 28, 26
 
 
 def _number(value):
@@ -22,7 +22,8 @@ def bar_chart(points, title, unit=""):
     marked, the largest value on the axis; an empty chart says there is no data."""
     title_text = escape(title)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-            f'height="{HEIGHT}" role="img" aria-label="{title_text}"><title>{title_text}</title>')
+            f'height="{HEIGHT}" role="img" aria-label="{title_text}"><title>{title_text}</title>'
+            f'<text class="chart-title" x="{LEFT}" y="14">{title_text}</text>')
     if not points:
         return mark_safe(head + f'<text x="{LEFT}" y="{HEIGHT // 2}">no data in this period</text></svg>')
     top = max(max(float(value or 0) for _, value, _ in points), 1e-9)

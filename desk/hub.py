@@ -72,7 +72,7 @@ def charts(biller, days, now):
                                     f"Records per load, last {days} days")),
         ("chart-total", bar_chart([(label(r), r["load"].total_amount or Decimal(0), r["flagged"]) for r in loads],
                                   f"Total amount per load, last {days} days")),
-        ("chart-errors", bar_chart([(label(r), r["error_rate"], r["error_rate"] > 0) for r in loads],
+        ("chart-errors", bar_chart([(label(r), r["error_rate"], False) for r in loads],
                                    f"Error rate per load, last {days} days", unit="%")),
         ("chart-payments", bar_chart([(f"{d:%m-%d}", count, False) for d, count, _ in payments],
                                      f"Payments exported per business day, last {days} days")),
