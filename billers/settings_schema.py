@@ -44,6 +44,16 @@ SETTING_131_SCHEMA = {
 JSON_SCHEMAS = {JSON_CONFIGURATION: SETTING_131_SCHEMA}
 
 
+def schema_keys(schema, prefix=""):
+    """[(dotted key, type)] of every property a JSON schema declares, depth first."""
+    keys = []
+    for name, sub in schema.get("properties", {}).items():
+        path = f"{prefix}{name}"
+        keys.append((path, sub.get("type", "any")))
+        keys += schema_keys(sub, path + ".")
+    return keys
+
+
 def _path(error):
     parts = [str(p) for p in error.absolute_path]
     return ".".join(parts) if parts else "(top level)"

@@ -85,3 +85,14 @@ def test_the_typed_value_of_131_is_the_parsed_document(demo):
     row = BillerSetting.objects.get(biller__slug="demo-incode", setting__setting_id=131)
     assert row.typed_value == {"TylerIncode": {"AdjustmentConfigs": {"SkipNumericCheck": True},
                                                "InvoiceConfigs": {"UseBillingAddress": True}}}
+
+
+def test_the_setting_editor_lists_the_schemas_keys_and_checks_json_as_you_type():
+    from billers.admin.forms import BillerSettingForm
+
+    html = str(BillerSettingForm()["value"])
+    assert 'class="json-setting"' in html and 'rows="10"' in html
+    for key in ("TylerIncode", "TylerIncode.AdjustmentConfigs.SkipNumericCheck",
+                "TylerIncode.InvoiceConfigs.UseBillingAddress"):
+        assert f"<code>{key}</code>" in html
+    assert "JSON.parse" in html
