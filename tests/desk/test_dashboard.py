@@ -93,3 +93,13 @@ def test_the_hub_draws_the_charts_and_flags_a_load_that_moved_past_the_threshold
     assert 'id="upload-for-biller"' not in login("auditor").get(
         reverse("admin:billers_biller_hub", args=[first.biller.pk])).content.decode()
     assert Load.objects.count() == 2
+
+
+def test_a_missing_run_is_due_in_the_billers_zone(demo):
+    biller = demo["demo-watersmart"]
+    now = datetime.datetime(2025, 3, 4, 12, 0, tzinfo=biller.zone)
+    row = next(r for r in missing_runs(now) if r["biller"] == biller)
+    assert row["due"] == datetime.datetime(2025, 3, 4, 6, 0, tzinfo=biller.zone)
+    from desk.templatetags.desk import in_zone
+
+    assert in_zone(row["due"], biller.zone) == "2025-03-04 06:00 PST"
