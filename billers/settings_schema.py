@@ -81,6 +81,14 @@ def unused_keys(setting_id, document):
 
     walk(document, schema, "")
     return out
+def schema_keys(schema, prefix=""):
+    """[(dotted key, type)] of every property a JSON schema declares, depth first."""
+    keys = []
+    for name, sub in schema.get("properties", {}).items():
+        path = f"{prefix}{name}"
+        keys.append((path, sub.get("type", "any")))
+        keys += schema_keys(sub, path + ".")
+    return keys
 
 
 def _path(error):

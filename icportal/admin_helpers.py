@@ -1,5 +1,7 @@
 """Small pieces shared by the apps' admin classes."""
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 class ReadOnlyMixin:
@@ -52,3 +54,27 @@ class ExportFiltersMixin:
             return HttpResponseBadRequest(
                 f"The export cannot apply the filters in its address ({names}): {problem}. "
                 "Open the export from the list's own filters.", content_type="text/plain; charset=utf-8")
+def viewable_object(model_admin, request, object_id):
+    """The admin's object `object_id` for a page of its own: 404 when absent, 403 when the
+    user may not view it."""
+    obj = model_admin.model.objects.filter(pk=object_id).first()
+    if obj is None:
+        raise Http404(f"no such {model_admin.opts.verbose_name}")
+    if not model_admin.has_view_or_change_permission(request, obj):
+        raise PermissionDenied
+    return obj
+
+
+def biller_time(field, description):
+    """A column or read-only field showing an aware datetime in the biller's time zone with the
+    zone's name (as outbound files and their names do)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        if value is None:
+            return "-"
+        return value.astimezone(obj.biller.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    column.__name__ = f"{field}_local"
+    return column

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "exports",
     "api",
     "design",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+FORMAT_MODULE_PATH = ["icportal.formats"]   # every date-time shown with its zone (issue 12)
 USE_I18N = True
 USE_TZ = True
 

@@ -164,6 +164,7 @@ class StagedRecord(models.Model):
         indexes = [
             models.Index(fields=["load", "status", "seq"], name="staged_by_status"),
             models.Index(fields=["load", "account_number"], name="staged_by_account"),
+            models.Index(fields=["account_number"], name="staged_by_account_number"),  # search loads by account
         ]
 
     def __str__(self):

@@ -63,6 +63,7 @@ def upload(biller, code, file, user, allow_duplicate=False):
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     if file.size > limit:
         raise Refused(f"the file is {file.size / 1024 / 1024:.1f} MB; the limit is {settings.MAX_UPLOAD_MB} MB")
+    refuse_wrong_shape(file_format.code, file)
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)
@@ -78,6 +79,19 @@ def upload(biller, code, file, user, allow_duplicate=False):
             note += f"; already loaded as load {load.duplicate_of.pk}"
         record_event(load, LoadStatus.UPLOADED, user=user, note=note)
     return load
+
+
+def refuse_wrong_shape(code, file):
+    """Refuses a file whose first lines look like another format (ingest.formats.sniff)."""
+    from ingest.formats import FileRefused, check_shape, get_format, head_of_upload
+
+    file.seek(0)
+    head = head_of_upload(file.read(16 * 1024))
+    file.seek(0)
+    try:
+        check_shape(get_format(code), head)
+    except FileRefused as exc:
+        raise Refused(str(exc)) from None
 
 
 def _run(func, load, user):
@@ -160,6 +174,8 @@ def approve(load, user, acknowledge_errors=False, allow_duplicate=False, note=""
         raise StateRefused(f"load {load.pk} is {load.get_status_display()}; only a parsed load can be approved")
     if load.biller.requires_second_approver and load.uploaded_by_id == user.pk:
         raise FourEyesRefused(f"{load.biller.slug} requires a second person: the uploader cannot approve the load")
+    if not load.ok_count:
+        raise Refused(nothing_to_load(load))
     if load.error_count and not acknowledge_errors:
         raise Refused(f"the load has {load.error_count} error records: approving means 'load {load.ok_count} ok "
                       f"records, leave {load.error_count} errors', which must be acknowledged explicitly")
@@ -176,6 +192,14 @@ def approve(load, user, acknowledge_errors=False, allow_duplicate=False, note=""
     return transition(load, LoadStatus.APPROVED, user, "; ".join(parts), approved_by=user,
                       approved_at=timezone.now(), errors_acknowledged=bool(load.error_count),
                       allow_duplicate=allow_duplicate, duplicate_of=duplicate)
+
+
+def nothing_to_load(load):
+    """Why a parsed load without ok records cannot be approved (None when it has some)."""
+    if load.ok_count:
+        return None
+    return (f"load {load.pk} has no ok records ({load.error_count} errors, {load.skipped_count} skipped): "
+            "there is nothing to load; reject it, fix the file and upload it again")
 
 
 def reject(load, user, reason):

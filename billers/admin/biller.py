@@ -10,6 +10,7 @@ from billers.admin.history import configuration_history_view
 from billers.models import (Account, AdvancedSetting, BifCustomization, BifFeature, Biller,
                             BillerFileFormat, BillerSetting, Invoice, InvoiceDetail)
 from billers.models.bif import apply_template, template_rows
+from desk.hub import hub_view
 from icportal.admin_helpers import ReadOnlyMixin
 
 
@@ -118,6 +119,7 @@ class BillerAdmin(SimpleHistoryAdmin):
             path("<int:object_id>/configuration-history/",
                  self.admin_site.admin_view(configuration_history_view(self)),
                  name="billers_biller_configuration_history"),
+            path("<int:object_id>/hub/", self.admin_site.admin_view(hub_view(self)), name="billers_biller_hub"),
         ] + super().get_urls()
 
 
@@ -192,8 +194,8 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["account_number", "customer_name", "biller", "city", "state", "current_balance",
-                    "block_payments_cc", "block_payments_ach", "updated_at"]
+    list_display = ["account_number", "customer_name", "biller", "city", "current_balance",
+                    "block_payments_cc", "block_payments_ach"]
     list_filter = ["biller", "block_payments_cc", "block_payments_ach"]
     search_fields = ["account_number", "customer_name", "display_account_number", "address1"]
     list_select_related = ["biller"]
@@ -208,7 +210,7 @@ class InvoiceDetailInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["invoice_number", "account", "biller", "invoice_date", "due_date", "total_amount_due",
-                    "past_due", "invoice_type_id", "load"]
+                    "past_due", "load"]
     list_filter = ["biller", "invoice_type_id", "invoice_date"]
     search_fields = ["invoice_number", "account__account_number", "account__customer_name", "guid"]
     readonly_fields = ["guid"]

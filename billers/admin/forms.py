@@ -5,11 +5,26 @@ from django.core.exceptions import ValidationError
 from billers.format_options import FORMAT_OPTIONS
 from billers.models import BillerFileFormat, BillerSetting
 from billers.models.bif import missing_required, template_rows
+from billers.settings_schema import SETTING_131_SCHEMA, schema_keys
+
+
+class JsonSettingWidget(forms.Textarea):
+    """A code-editor-like textarea: monospace, large, JSON syntax checked as you type (inline
+    script, nothing fetched), with the keys that the #131 schema accepts listed beside it."""
+    template_name = "billers/json_setting_widget.html"  # in the app: the form renderer reads app templates
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 10, "cols": 72, "class": "json-setting", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["schema_keys"] = schema_keys(SETTING_131_SCHEMA)
+        return context
 
 
 class BillerSettingForm(forms.ModelForm):
-    value = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-                            help_text="Integer, text, 1/0, or for #131 a JSON document.")
+    value = forms.CharField(widget=JsonSettingWidget(),
+                            help_text="Integer, text, 1/0, or for #131 a JSON document (keys listed beside).")
 
     class Meta:
         model = BillerSetting

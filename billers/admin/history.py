@@ -1,9 +1,9 @@
 """One page per biller with every configuration change: biller, settings, BIF, formats."""
 import json
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.template.response import TemplateResponse
+
+from icportal.admin_helpers import viewable_object
 
 from billers.models import BifCustomization, Biller, BillerFileFormat, BillerSetting
 from billers.settings_schema import unused_keys
@@ -64,11 +64,7 @@ def _unused_keys(record):
 
 def configuration_history_view(model_admin):
     def view(request, object_id):
-        biller = Biller.objects.filter(pk=object_id).first()
-        if biller is None:
-            raise Http404("no such biller")
-        if not model_admin.has_view_or_change_permission(request, biller):
-            raise PermissionDenied
+        biller = viewable_object(model_admin, request, object_id)
         context = {
             **model_admin.admin_site.each_context(request),
             "title": f"Configuration history: {biller}",

@@ -9,23 +9,10 @@ from django.template.response import TemplateResponse
 
 from exports.admin.forms import OfflinePaymentForm
 from exports.admin.importing import ActivityImportMixin
-from exports.models import AccountChange, AchReject, Payment
+from exports.models import AccountChange, AchReject, Payment, PaymentType
 from exports.payments import enter_offline_payment, void_payments
-from icportal.admin_helpers import username
+from icportal.admin_helpers import biller_time, username
 from icportal.human_csv import csv_download, csv_lines
-
-
-def biller_time(field, description):
-    """A list column showing an aware datetime in the biller's time zone (as outbound files do)."""
-
-    @admin.display(description=description, ordering=field)
-    def column(self, obj):
-        value = getattr(obj, field)
-        if value is None:
-            return "-"
-        return value.astimezone(obj.biller.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-    return column
 
 
 class ActivityAdmin(ActivityImportMixin, admin.ModelAdmin):
@@ -56,19 +43,28 @@ class ActivityAdmin(ActivityImportMixin, admin.ModelAdmin):
 class PaymentAdmin(ActivityAdmin):
     activity_kind = "payments"
     list_display = ["payment_guid", "biller", "account", "customer_name", "paid_at_local", "amount", "status",
-                    "offline", "payment_type_id", "card_brand", "invoice_type_id"]
+                    "paid_by"]
     list_filter = ["biller", "status", "offline", "payment_type_id", "card_brand", "invoice_type_id"]
     search_fields = ["account__account_number", "payment_guid", "payment_reference", "customer_name",
                      "invoice_number", "check_number"]
     date_hierarchy = "paid_at"
     paid_at_local = biller_time("paid_at", "payment date (biller's time)")
-    readonly_fields = ["balance_lowered", "entered_by_name", "voided_by_name", "voided_at", "created_at"]
+    readonly_fields = ["paid_by", "balance_lowered", "entered_by_name", "voided_by_name", "voided_at", "created_at"]
     entered_by_name = username("entered_by", "entered by")
     voided_by_name = username("voided_by", "voided by")
     actions = ["void_selected", "download_csv"]
     csv_fields = ("biller", "account", "customer_name", "payment_guid", "paid_at", "payment_type_id", "amount",
                   "convenience_fee", "status", "offline", "payment_message", "biller_reference", "check_number",
                   "card_brand", "invoice_type_id")
+
+    @admin.display(description="paid by", ordering="payment_type_id")
+    def paid_by(self, payment):
+        """The payment type by its meaning (IC files carry a check as PaymentTypeID 2)."""
+        if payment.offline:
+            return f"check no. {payment.check_number} (offline)" if payment.check_number else "cash (offline)"
+        if payment.payment_type_id == PaymentType.CARD:
+            return f"card ({payment.card_brand})" if payment.card_brand else "card"
+        return "ACH (bank account)"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:  # the add form: an offline payment, with the admin's widgets

@@ -17,7 +17,7 @@ from billers.models import BillerFileFormat, Direction
 from exports.models import ExportFile, ExportRun, RunStatus
 from exports.queued import queue_run, run_problem
 from exports.runs import ExportRefused
-from icportal.admin_helpers import ReadOnlyMixin, username
+from icportal.admin_helpers import ReadOnlyMixin, biller_time, username
 
 
 class RunForm(forms.Form):
@@ -60,15 +60,16 @@ def download_url(export_file):
 
 @admin.register(ExportRun)
 class ExportRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "biller", "file_format", "business_date", "status", "record_count", "trigger",
-                    "triggered_by", "created_at", "file_links", "failure_message"]
+    list_display = ["id", "biller", "file_format", "business_date", "status", "record_count",
+                    "created_at_local", "file_links", "failure_message"]
     list_filter = ["biller", "file_format", "status", "trigger", "business_date"]
     search_fields = ["biller__name", "biller__slug", "file_format__code", "files__name"]
     date_hierarchy = "business_date"
     list_select_related = ["biller", "file_format", "triggered_by"]
     fields = ["id", "biller", "file_format", "business_date", "status", "failure", "record_count", "options",
-              "trigger", "triggered_by_name", "schedule_name", "created_at"]
+              "trigger", "triggered_by_name", "schedule_name", "created_at_local"]
     readonly_fields = fields
+    created_at_local = biller_time("created_at", "created (biller's time; file names use it)")
     triggered_by_name = username("triggered_by", "triggered by")
     inlines = [ExportFileInline]
     change_list_template = "admin/exports/exportrun/change_list.html"

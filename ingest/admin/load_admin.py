@@ -8,12 +8,12 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
-from icportal.admin_helpers import ExportFiltersMixin, ReadOnlyMixin, username
+from icportal.admin_helpers import ExportFiltersMixin, ReadOnlyMixin, biller_time, username
 from ingest import pipeline
 from ingest.admin import downloads, views
 from ingest.admin.preview import preview_context
 from ingest.admin.resources import LoadResource
-from ingest.models import LoadEvent, LoadStatus
+from ingest.models import LoadEvent, LoadStatus, StagedRecord
 from ingest.waiting import queue_problem
 
 
@@ -38,12 +38,14 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
     export_form_class = ExportForm
     import_export_change_list_template = "admin/ingest/load/change_list.html"
     change_form_template = "admin/ingest/load/change_form.html"
-    list_display = ("id", "original_name", "biller", "file_format", "status", "records_count", "ok_count",
-                    "error_count", "skipped_count", "total_amount", "uploaded_by", "created_at", "loaded_at")
+    object_history_template = "admin/ingest/load/object_history.html"
+    list_display = ("id", "original_name", "biller", "file_format", "status", "ok_count", "error_count",
+                    "total_amount", "created_at_local")
     list_display_links = ("id", "original_name")
     list_filter = ("status", ("biller", admin.RelatedOnlyFieldListFilter),
                    ("file_format", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter))
-    search_fields = ("original_name", "=sha256")
+    search_fields = ("original_name", "biller__name", "biller__slug", "=sha256")
+    search_help_text = "File name, biller name or slug, SHA-256, or an account number the file contains."
     date_hierarchy = "created_at"
     list_select_related = ("biller", "file_format", "uploaded_by")
     list_per_page = 50
@@ -51,10 +53,14 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ("biller", "file_format", "status", "failure")}),
         ("File", {"fields": ("original_name", "size", "sha256", "encoding", "duplicate_of", "allow_duplicate")}),
-        ("Who and when", {"fields": ("uploaded_by_name", "created_at", "approved_by_name", "approved_at",
-                                     "errors_acknowledged", "rejection_reason", "loaded_at")}),
+        ("Who and when", {"fields": ("uploaded_by_name", "created_at_local", "approved_by_name", "approved_at_local",
+                                     "errors_acknowledged", "rejection_reason", "loaded_at_local")}),
     ]
-    readonly_fields = ("uploaded_by_name", "approved_by_name")
+    readonly_fields = ("uploaded_by_name", "approved_by_name", "created_at_local", "approved_at_local",
+                       "loaded_at_local")
+    created_at_local = biller_time("created_at", "uploaded at (biller's time)")
+    approved_at_local = biller_time("approved_at", "approved at (biller's time)")
+    loaded_at_local = biller_time("loaded_at", "loaded at (biller's time)")
     uploaded_by_name = username("uploaded_by", "uploaded by", empty="- (manage.py ingest without --user)")
     approved_by_name = username("approved_by", "approved by")
 
@@ -86,6 +92,15 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
                   name=f"ingest_load_download_{what}") for what in ("errors", "ic", "original")]
         return urls + super().get_urls()
 
+    def get_search_results(self, request, queryset, search_term):
+        """Also the loads whose file holds an account with exactly that number."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and len(term) <= 60:
+            holding = StagedRecord.objects.filter(account_number=term).values("load_id")
+            found = found | queryset.filter(pk__in=holding)
+        return found, may_have_duplicates
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_upload": request.user.has_perm("ingest.add_load"),
                          "upload_url": reverse("admin:ingest_load_upload")}
@@ -100,12 +115,20 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
             extra_context.update(self.workflow_links(request, load))
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """The load's history is its events (the lifecycle writes no admin log entries)."""
+        load = self.get_object(request, object_id)
+        events = list(load.events.select_related("user").order_by("at", "pk")) if load else []
+        return super().history_view(request, object_id, {**(extra_context or {}), "events": events,
+                                                          "zone": load.biller.zone if load else None})
+
     def workflow_links(self, request, load):
         user, status = request.user, load.status
         may_approve = user.has_perm("ingest.approve_load")
         four_eyes = load.biller.requires_second_approver and load.uploaded_by_id == user.pk
         links = []
-        if status == LoadStatus.PARSED and may_approve and not four_eyes:
+        empty = pipeline.nothing_to_load(load) if status == LoadStatus.PARSED else None
+        if status == LoadStatus.PARSED and may_approve and not four_eyes and not empty:
             links.append(("approve", "Approve"))
         if status == LoadStatus.PARSED and may_approve:
             links.append(("reject", "Reject"))
@@ -114,10 +137,13 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
             links.append(("retry", "Retry"))
         if status in (LoadStatus.PARSED, LoadStatus.LOAD_FAILED) and user.has_perm("ingest.add_load"):
             links.append(("reparse", "Re-parse"))
+        primary = "approve" if status == LoadStatus.PARSED else "retry"
         return {
-            "workflow_links": [(reverse(f"admin:ingest_load_{name}", args=[load.pk]), label) for name, label in links],
+            "workflow_links": [(reverse(f"admin:ingest_load_{name}", args=[load.pk]), label, name == primary)
+                               for name, label in links],
             "download_links": [(reverse(f"admin:ingest_load_download_{what}", args=[load.pk]), label)
                                for what, label in (("errors", "Error report (CSV)"), ("ic", "IC standard file"),
                                                    ("original", "Original file"))],
             "four_eyes_blocked": status == LoadStatus.PARSED and may_approve and four_eyes,
+            "nothing_to_load": empty,
         }

@@ -60,10 +60,23 @@ def upload_view(model_admin, request):
             form.add_error(None, str(exc))
         else:
             load = pipeline.start_parse(load, request.user)
-            messages.info(request, f"Load {load.pk} ({load.original_name}) is {load.get_status_display()}.")
+            level = messages.ERROR if load.status == LoadStatus.PARSE_FAILED else messages.INFO
+            messages.add_message(request, level, f"Load {load.pk} ({load.original_name}) is "
+                                 f"{load.get_status_display()}." + (f" {load.failure}" if load.failure else ""))
+            if load.duplicate_of_id:
+                messages.warning(request, duplicate_message(load))
             return HttpResponseRedirect(change_url(load))
     return render(model_admin, request, "upload.html", form=form, biller=biller,
                   title=f"Upload a partner file for {biller}")
+
+
+def duplicate_message(load):
+    """What the upload result says about a file that was already loaded."""
+    first = load.duplicate_of
+    said = (f"This file was already loaded for {load.biller} as load {first.pk} ({first.original_name}). ")
+    if load.allow_duplicate:
+        return said + "You ticked 'load it again on purpose': approval will not ask again."
+    return said + "Approving it will ask once whether to load it again on purpose."
 
 
 def _approval_refusal(request, load):
@@ -82,6 +95,10 @@ def approve_view(model_admin, request, object_id):
     if load.status != LoadStatus.PARSED:
         messages.error(request, f"Load {load.pk} is {load.get_status_display()}; only a parsed load can be approved.")
         return HttpResponseRedirect(change_url(load))
+    empty = pipeline.nothing_to_load(load)
+    if empty:
+        return render(model_admin, request, "approve.html", status=409, load=load, form=None, empty=empty,
+                      title=f"Approve load {load.pk}", plan=load.plan or {})
     form = ApproveForm(request.POST or None, load=load)
     if request.method == "POST" and form.is_valid():
         try:

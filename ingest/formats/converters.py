@@ -70,7 +70,7 @@ def one_of(*allowed: int) -> Callable[[str], int | None]:
     def clean(raw: str) -> int | None:
         value = clean_integer(raw)
         if value is not None and value not in allowed:
-            raise ConversionError("must be " + " or ".join(str(a) for a in allowed))
+            raise ConversionError(f"{shown(raw.strip())} must be " + " or ".join(str(a) for a in allowed))
         return value
     return clean
 

@@ -187,12 +187,12 @@ class LineCounter:
 def numeric(value: str, run: Run) -> str | None:
     """The IsNumeric check: digits once every '-' is removed."""
     digits = value.replace("-", "")
-    return None if digits.isascii() and digits.isdigit() else "not numeric"
+    return None if digits.isascii() and digits.isdigit() else "is not numeric"
 
 
 def account_with_dashes(value: str, run: Run) -> str | None:
     if not all(c.isascii() and (c.isalnum() or c in "-#") for c in value):
-        return f"{shown(value)} has characters other than letters, digits, '-' and '#'"
+        return "has characters other than letters, digits, '-' and '#'"
     return None if run.config.skip_numeric_check else numeric(value, run)
 
 

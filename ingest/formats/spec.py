@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
-from .converters import ConversionError, Converter
+from .converters import ConversionError, Converter, shown
 from .model import FieldError, ParseConfig, Record, Tally
 
 
@@ -88,7 +88,9 @@ class Field:
     required: bool = False
     conditional: bool = False  # absent in some files: not set, never an error
     blank: Any = None  # the value of a blank (present but empty) raw value
-    check: Callable[[Any, "Run"], str | None] | None = None  # rule on the converted value
+    # rule on the converted value: None, or what is wrong ("is not digits"), which the engine
+    # puts after the raw value ("'12A' is not digits")
+    check: Callable[[Any, "Run"], str | None] | None = None
     when: tuple[str, bool] | None = None  # (ParseConfig flag, value) under which it applies
     rule: str = ""
 
@@ -159,7 +161,7 @@ class Run:
         """A second record with the same value of `field` in one file is an error."""
         first = self.first_line(field, draft.values.get(field), draft.line)
         if first is not None:
-            draft.error(field, f"duplicate of line {first}")
+            draft.error(field, f"{shown(str(draft.values[field]))} is a duplicate of line {first}")
 
     def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
         errors = draft.errors
@@ -209,7 +211,7 @@ class Draft:
                 if value is not None and f.check is not None and type(raw) is str:
                     message = f.check(value, run)
                     if message:
-                        self.error(f.name, message)
+                        self.error(f.name, f"{shown(raw.strip())} {message}")
             except ConversionError as exc:
                 values[f.name] = None
                 self.error(f.name, str(exc))

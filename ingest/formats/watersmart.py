@@ -12,7 +12,7 @@ from .spec import Draft, Field, FormatSpec, Position, Run
 
 
 def digits_only(value: str, run: Run) -> str | None:
-    return None if value.isascii() and value.isdigit() else "not digits"
+    return None if value.isascii() and value.isdigit() else "is not digits"
 
 
 def invoice_type(value: int, run: Run) -> str | None:

@@ -112,3 +112,12 @@ def test_a_131_document_with_extra_keys_saves_and_the_pages_name_them(client_for
     assert unused in client.get(f"/admin/billers/biller/{biller.pk}/change/").content.decode()
     history = client.get(f"/admin/billers/biller/{biller.pk}/configuration-history/").content.decode()
     assert f"#131 JSON Configuration (keys not used by the portal: {unused})" in history
+def test_the_setting_editor_lists_the_schemas_keys_and_checks_json_as_you_type():
+    from billers.admin.forms import BillerSettingForm
+
+    html = str(BillerSettingForm()["value"])
+    assert 'class="json-setting"' in html and 'rows="10"' in html
+    for key in ("TylerIncode", "TylerIncode.AdjustmentConfigs.SkipNumericCheck",
+                "TylerIncode.InvoiceConfigs.UseBillingAddress"):
+        assert f"<code>{key}</code>" in html
+    assert "JSON.parse" in html

@@ -90,7 +90,7 @@ def test_it_reads_integers_and_choices():
     assert one_of(1, 2)("2") == 2
     with pytest.raises(ConversionError, match=r"^'1\.0' is not an integer$"):
         INTEGER.clean("1.0")
-    with pytest.raises(ConversionError, match=r"^must be 1 or 2$"):
+    with pytest.raises(ConversionError, match=r"^'7' must be 1 or 2$"):
         one_of(1, 2)("7")
 
 

@@ -38,9 +38,9 @@ EXPECTED_REPORT = (
     b"InvoiceDueDate,TotalAmountDue,InvoiceTypeID,PastDue\r\n"
     b"5,error,InvoiceDate,\"'01/45/2025' is not a date (accepted: MM/DD/YYYY, M/D/YYYY, MM/DD/YY, YYYY-MM-DD, "
     b"YYYYMMDD)\",100237,Bad Date Co,1 Error Way,,Fresno,CA,93701,false,false,,N,,5001004,,2025-02-05,10.00,1,\r\n"
-    b"6,error,InvoiceTypeID,must be 1,100238,Wrong Type LLC,2 Error Way,,Fresno,CA,93701,false,false,,N,,5001005,"
+    b"6,error,InvoiceTypeID,'3' must be 1,100238,Wrong Type LLC,2 Error Way,,Fresno,CA,93701,false,false,,N,,5001005,"
     b"2025-01-15,2025-02-05,10.00,3,\r\n"
-    b"7,error,InvoiceNumber,duplicate of line 2,100239,Duplicate Inc,3 Error Way,,Fresno,CA,93701,false,false,,N,,"
+    b"7,error,InvoiceNumber,'5001001' is a duplicate of line 2,100239,Duplicate Inc,3 Error Way,,Fresno,CA,93701,false,false,,N,,"
     b"5001001,2025-01-15,2025-02-05,12.00,1,\r\n")
 
 

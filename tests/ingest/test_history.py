@@ -103,3 +103,63 @@ def test_it_names_the_uploader_and_approver_without_links_to_user_records(histor
     assert re.findall(r'class="readonly">(\w+)</div>', html[html.index("field-approved_by_name"):])[:1] == ["support2"]
     assert "/admin/auth/user/" not in html
     assert auditor.get(reverse("admin:auth_user_change", args=[loaded.uploaded_by_id])).status_code == 403
+
+
+def test_loads_are_found_by_biller_name_or_slug_and_by_an_account_number_the_file_holds(demo):
+    from django.urls import reverse
+
+    from tests.ingest.loadkit import login, sample, upload
+
+    _, watersmart = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
+    _, incode = upload(login("support"), "demo-incode", "incode.invoice.include_dashes", sample("incode_invoice.xml"))
+    support = login("support")
+    url = reverse("admin:ingest_load_changelist")
+
+    def found(term):
+        html = support.get(url, {"q": term}).content.decode()
+        return sorted(int(n) for n in re.findall(r'<th class="field-id"><a href="/admin/ingest/load/(\d+)/', html))
+
+    assert found("demo-watersmart") == [watersmart.pk]
+    assert found("Demo Incode") == [incode.pk]
+    assert found("100234") == [watersmart.pk]
+    assert found("10-1002-62501") == [incode.pk]
+    assert found("999999") == []
+
+
+def test_the_load_list_shows_times_in_the_billers_zone_with_its_name(demo):
+    from django.urls import reverse
+
+    from tests.ingest.loadkit import login, sample, upload
+
+    _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
+    html = login("auditor").get(reverse("admin:ingest_load_changelist")).content.decode()
+    shown = load.created_at.astimezone(load.biller.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+    assert f'<td class="field-created_at_local">{shown}</td>' in html
+
+
+def test_the_history_button_shows_the_loads_events(demo):
+    from django.urls import reverse
+
+    from tests.ingest.loadkit import login, sample, upload
+
+    _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
+    html = login("auditor").get(reverse("admin:ingest_load_history", args=[load.pk])).content.decode()
+    assert "doesn’t have a change history" not in html and 'id="load-events"' in html
+    table = html[html.index('id="load-events"'):]
+    assert table.index("<td>uploaded</td>") < table.index("<td>parsing</td>") < table.index("<td>parsed</td>")
+    assert "SHA-256" in table and "America/Los_Angeles" in html
+
+
+def test_403_and_404_pages_are_in_the_admins_style_with_a_link_back(demo, settings):
+    from django.urls import reverse
+
+    from tests.ingest.loadkit import login
+
+    settings.DEBUG = False
+    auditor = login("auditor")
+    refused = auditor.get(reverse("admin:ingest_load_upload"))
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert 'id="refusal"' in html and 'href="/admin/"' in html and "IC Integration Portal" in html
+    missing = auditor.get("/no-such-page/")
+    assert missing.status_code == 404 and 'id="not-found"' in missing.content.decode()

@@ -43,13 +43,13 @@ def test_it_rejects_special_characters_in_new_balance():
 def test_it_applies_the_numeric_check_after_removing_dashes():
     result, records = rows("incode.adjustment", "A,BT-12345-01,x,1\n")
     assert records[0].adjustment["AccountNumber"] == "BT1234501"
-    assert errors_of(records[0]) == {"AccountNumber": "not numeric"}
+    assert errors_of(records[0]) == {"AccountNumber": "'BT-12345-01' is not numeric"}
 
 
 def test_it_keeps_dashes_and_skips_the_numeric_check_only_with_131():
     body = "A,BT-12345-01,x,1\nB,10-#1,x,2\nC,10 1,x,3\n"
     strict = [errors_of(r) for r in rows("incode.adjustment.include_dashes", body)[1]]
-    assert strict[0] == {"AccountNumber": "not numeric"} and strict[1] == {"AccountNumber": "not numeric"}
+    assert strict[0] == {"AccountNumber": "'BT-12345-01' is not numeric"} and strict[1] == {"AccountNumber": "'10-#1' is not numeric"}
     result, records = rows("incode.adjustment.include_dashes", body, skip_numeric_check=True)
     assert [r.status for r in records] == ["ok", "ok", "error"]
     assert records[0].adjustment["AccountNumber"] == "BT-12345-01"
@@ -59,7 +59,7 @@ def test_it_keeps_dashes_and_skips_the_numeric_check_only_with_131():
 
 def test_it_flags_a_second_adjustment_for_the_same_account():
     result, records = rows("incode.adjustment", "A,10-1,x,1\nB,101,x,2\n")
-    assert errors_of(records[1]) == {"AccountNumber": "duplicate of line 2"}
+    assert errors_of(records[1]) == {"AccountNumber": "'101' is a duplicate of line 2"}
 
 
 def test_it_requires_an_account_number():

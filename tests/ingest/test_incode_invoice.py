@@ -138,7 +138,7 @@ def test_it_reports_an_unclosed_last_block_and_keeps_the_earlier_ones():
 
 def test_it_flags_a_second_invoice_for_the_same_account_and_date():
     result, records = parse_block("incode.invoice.include_dashes", BLOCK + BLOCK)
-    assert records[1].line == 9 and errors_of(records[1]) == {"InvoiceNumber": "duplicate of line 2"}
+    assert records[1].line == 9 and errors_of(records[1]) == {"InvoiceNumber": "'20210630UB10-1002-62501' is a duplicate of line 2"}
 
 
 def test_it_takes_the_invoice_type_from_the_biller():

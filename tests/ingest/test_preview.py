@@ -111,9 +111,9 @@ def test_it_compares_with_the_previous_loaded_load(demo, tmp_path):
     assert second.plan["accounts"] == {"new": 3, "updated": 1, "unchanged": 1}
     assert second.plan["invoices"] == {"new": 3, "updated": 1, "unchanged": 1}
     html = support.get(change_url(second)).content.decode()
-    section = html[html.index('id="comparison"'):html.index('id="plan"')]
+    section = html[html.index('id="comparison"'):html.index("Errors by field")]
     assert "+25.0 %" in section and "+125.0 %" in section and "1002, 1004" in section and "1005, 1006, 1007" in section
-    plan = html[html.index('id="plan"'):]
+    plan = html[html.index('id="plan"'):html.index('id="comparison"')]
     assert re.search(r"<th>invoices</th><td[^>]*>3</td><td[^>]*>1</td><td[^>]*>1</td>", plan)
 
 
@@ -131,3 +131,53 @@ def test_it_shows_the_balance_changes_of_an_adjustment_file(demo, tmp_path):
     html = support.get(change_url(load)).content.decode()
     assert "10.00 → 15.00 (5.00)" in html and "20.00 → 7.50 (-12.50)" in html
     assert "account not found: the biller has no account 4242" in html
+
+
+def test_it_leads_with_the_decision_and_puts_the_file_metadata_below(demo):
+    from tests.ingest.loadkit import sample
+
+    _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
+    html = login("support2").get(change_url(load)).content.decode()
+    order = [html.index(marker) for marker in ('id="status-badge"', 'id="summary"', 'id="plan"', 'id="comparison"',
+                                               'id="error-fields"', 'id="records"', 'id="load-metadata-heading"',
+                                               "SHA-256")]
+    assert order == sorted(order)
+    assert re.search(r'class="badge badge-ready" id="status-badge">parsed \(preview ready\)<', html)
+    assert re.search(r'<a href="/admin/ingest/load/\d+/approve/" class="button primary-action" '
+                     r'id="primary-action">Approve</a>', html)
+
+
+def test_it_finds_records_by_account_or_invoice_number_and_jumps_to_a_line(demo, tmp_path):
+    rows = [(str(1000 + n), "1.00") for n in range(120)]
+    _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", ws_file(tmp_path, "many.csv", rows))
+    support = login("support")
+    html = support.get(change_url(load), {"q": "1077"}).content.decode()
+    assert lines_on(html) == [79]               # the header is line 1
+    html = support.get(change_url(load), {"q": "nothing-like-it"}).content.decode()
+    assert lines_on(html) == [] and "No records with account or invoice number nothing-like-it." in html
+    html = support.get(change_url(load), {"line": "100"}).content.decode()
+    assert lines_on(html)[0] == 100 and len(lines_on(html)) == 22
+    assert link(html, "‹ previous")
+
+
+def test_a_running_load_shows_its_percentage_and_an_estimate(demo, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+
+    from ingest.admin.preview import estimate_progress
+    from ingest.models import Load
+
+    _, done = upload(login("support"), "demo-watersmart", "watersmart.invoice",
+                     ws_file(tmp_path, "a.csv", [(str(1000 + n), "1.00") for n in range(40)]))
+    _, running = upload(login("support"), "demo-watersmart", "watersmart.invoice",
+                        ws_file(tmp_path, "b.csv", [(str(2000 + n), "1.00") for n in range(40)]))
+    now = timezone.now()
+    Load.objects.filter(pk=running.pk).update(status="loading", progress=10, task_started_at=now - datetime.timedelta(seconds=10))
+    running.refresh_from_db()
+    assert estimate_progress(running, now) == {"done": 10, "total": 40, "percent": 25, "remaining_s": 30}
+    Load.objects.filter(pk=running.pk).update(status="parsing", progress=20)
+    running.refresh_from_db()       # the total is estimated from the bytes per record of load `done`
+    assert estimate_progress(running, now) == {"done": 20, "total": 40, "percent": 50, "remaining_s": 10}
+    html = login("support").get(change_url(running)).content.decode()
+    assert "<strong>50 %</strong> (20 of about 40 records)" in html
