@@ -38,20 +38,21 @@ def _squash(name: str) -> str:
 
 
 def _first_rows(head: str, count: int = 2) -> list[list[str]]:
-    """The first non-blank CSV rows of the head (the last line may be cut: it is dropped
-    unless the head is the whole file)."""
+    """The first non-blank CSV rows of the head, each read from its own physical line (the
+    last line may be cut: it is dropped unless the head is the whole file)."""
     lines = re.split(r"\r\n|\r|\n", head)
     if len(head) >= HEAD_CHARS and len(lines) > 1:
         lines = lines[:-1]
     rows = []
-    try:
-        for row in csv.reader(io.StringIO("\n".join(lines))):
-            if any(cell.strip() for cell in row):
-                rows.append(row)
-            if len(rows) == count:
-                break
-    except csv.Error:
-        pass
+    for line in lines:  # one physical line at a time: a quote left open never joins two lines here
+        try:
+            row = next(csv.reader([line]), [])
+        except csv.Error:
+            continue
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+        if len(rows) == count:
+            break
     return rows
 
 

@@ -62,10 +62,17 @@ def test_a_well_quoted_line_break_in_a_name_is_still_one_ok_record():
 
 
 def test_a_broken_first_row_is_a_record_not_a_skipped_header():
-    text = f'AccountNumber,"Name\n3001,Ann,1 Main,,Fresno,CA,93701,{DATES},10.00,,3001,1\n'
+    text = f'3000,"Ann\n3001,Ann,1 Main,,Fresno,CA,93701,{DATES},10.00,,3001,1\n'
     result, records = parse_text("watersmart.invoice", text)
     assert [(r.line, r.last_line, r.status) for r in records] == [(1, 2, "error")]
     check_csv_accounting(text, result.summary, records)
+
+
+def test_a_broken_header_row_refuses_the_file_naming_its_columns():
+    text = f'AccountNumber,"Name\n3001,Ann,1 Main,,Fresno,CA,93701,{DATES},10.00,,3001,1\n'
+    with pytest.raises(FileRefused, match="^the header row has 2 column\\(s\\) \\(AccountNumber, Name\\); "
+                                          "watersmart.invoice has 13 to 16$"):
+        parse_text("watersmart.invoice", text)
 
 
 def test_an_adjustment_header_that_runs_over_lines_refuses_the_file():
@@ -110,6 +117,13 @@ def test_every_line_of_every_inbound_test_file_is_in_exactly_one_record(code):
     assert len(parsed) >= (20 if code in CSV_FORMATS else 1), parsed
 
 
+FIRST_LINE = {"incode.adjustment": "Formatted Account Number,Customer Name,New Balance\r\n",
+              "incode.adjustment.include_dashes": "Formatted Account Number,Customer Name,New Balance\r\n",
+              "watersmart.adjustment": "1,Ann,1.00,,\r\n",
+              "incode.invoice.skip_landlord": '<?xml version="1.0"?>\n',
+              "incode.invoice.include_dashes": '<?xml version="1.0"?>\n'}
+
+
 @pytest.mark.parametrize("code", list(FORMATS))
 def test_the_accounting_holds_on_the_csv_spectrum_and_the_naughty_strings(code):
     for path in sorted(shared("corpora", "csv-spectrum", "csvs").glob("*.csv")):
@@ -117,8 +131,8 @@ def test_the_accounting_holds_on_the_csv_spectrum_and_the_naughty_strings(code):
     names = [s for s in json.loads(shared("corpora", "big-list-of-naughty-strings", "blns.json").read_text("utf-8"))
              if "\x00" not in s]
     out = io.StringIO()
+    out.write(FIRST_LINE.get(code, ""))  # a first line that looks like the format (the upload guard)
     writer = csv.writer(out)
-    writer.writerow(["Formatted Account Number", "Customer Name", "New Balance"])
     for number, name in enumerate(names, start=1):
         writer.writerow([number, name, "", "", "", "", "", "01/15/2025", "02/05/2025", "1.00", "", number, 1])
         out.write(f"{number},{name},<account>{name}</account>\n")  # the raw string, unquoted
