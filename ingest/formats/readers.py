@@ -263,9 +263,12 @@ WORK = Work()
 
 def find(text: str, sub: str, start: int = 0, stop: int | None = None) -> int:
     """`text.find(sub, start, stop)`, counted in `WORK`."""
-    stop = len(text) if stop is None else stop
+    if stop is None:
+        stop = len(text)
     found = text.find(sub, start, stop)
-    WORK.chars += max((stop if found < 0 else found + len(sub)) - start, 0)
+    seen = (stop if found < 0 else found + len(sub)) - start
+    if seen > 0:
+        WORK.chars += seen
     return found
 
 
