@@ -62,4 +62,4 @@ def test_it_prints_a_table_by_default_with_its_progress():
     assert lines[0].startswith("bench: 10 rows on ")
     assert lines[2].split()[:2] == ["parse", "watersmart.invoice"] and "x floor" in lines[2]
     assert any(line.startswith("end to end, new invoices") for line in lines)
-    assert "7/7 pipeline updated" in err.getvalue()
+    assert "7/7 bulk floor" in err.getvalue()
