@@ -1,18 +1,22 @@
 """The performance benchmark behind `manage.py bench`: generated partner files of N records,
-parsed (and, with a database, staged and loaded) while time and peak memory are measured.
+parsed, imported by the peers (django-import-export, a hand bulk upsert) and taken through
+the portal's pipeline on the configured database, with the figures named as in issue 11.
 
 Targets live here, not in timed tests: the command prints throughput so that a change can
 be compared run against run on the same machine.
 """
+import csv
 import datetime
 import os
 import resource
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from ingest.formats import ParseConfig, parse
+from ingest.formats.readers import open_text, read_blocks
 
 
 @dataclass
@@ -83,19 +87,30 @@ def run_hostile(rows, workdir=None):
     with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
         path = Path(tmp) / "bench-hostile.dat"
         write_unclosed_usage(path, rows)
-        measurement = bench_parse("incode.invoice.skip_landlord", path)
+        measurement = bench_parse("incode.invoice.skip_landlord", path, all_ok=False)
     measurement.step = f"parse one block of {rows} unclosed <Usage>"
     return [measurement]
+
+
+def write_incode_adjustments(path, rows):
+    """A Tyler Incode V9 adjustment CSV (with its header row) of `rows` valid adjustments."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("Customer Name,Formatted Account Number,Service Address,New Balance\r\n")
+        for n in range(rows):
+            out.write(f'"CUSTOMER {n}, JR",10-{n // 100000:04d}-{n % 100000:05d},{n} MAIN ST,'
+                      f"{((n * 37) % 100000) / 100:.2f}\r\n")
 
 
 GENERATORS = {
     "watersmart.invoice": write_watersmart_invoices,
     "incode.invoice.skip_landlord": write_incode_invoices,
+    "incode.adjustment": write_incode_adjustments,
 }
 
 
-def bench_parse(code, path, config=None):
-    """Parse a file record by record (as staging does) and measure it."""
+def bench_parse(code, path, config=None, all_ok=True):
+    """Parse a file record by record (as staging does) and measure it; with `all_ok`, a
+    record that is not ok means the generated file is wrong (RuntimeError)."""
     started = time.perf_counter()
     result = parse(code, lambda: open(path, "rb"), config or ParseConfig(file_creation_date=datetime.date.today()))
     count = 0
@@ -103,69 +118,239 @@ def bench_parse(code, path, config=None):
         count += 1
     seconds = time.perf_counter() - started
     summary = result.summary
-    assert summary["records"] == count, f"counted {count}, summary says {summary['records']}"
+    if summary["records"] != count or (all_ok and summary["ok"] != count):
+        raise RuntimeError(f"bench file of {code}: {count} records read, summary {summary}")
     return Measurement(f"parse {code}", count, seconds, peak_rss_mb(),
                        {"ok": summary["ok"], "error": summary["error"], "file_mb": round(os.path.getsize(path) / 2**20, 1)})
 
 
-def run(rows, codes=None, workdir=None):
-    """Generate and parse one file per format; returns the measurements."""
-    measurements = []
-    with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
-        for code in codes or GENERATORS:
-            path = Path(tmp) / f"bench-{code}.dat"
-            GENERATORS[code](path, rows)
-            measurements.append(bench_parse(code, path))
-            path.unlink()
-    return measurements
+PARSED = tuple(GENERATORS)  # parse_rps: one figure per inbound format code
+AMOUNT_COLUMNS = (9, 10)  # TotalAmountDue, PastDue in a WaterSmart invoice row (0-based)
+DJE_MAX_ROWS = 10_000
 
 
-BENCH_BILLER = "bench-watersmart"
+def floor_csv(path):
+    """The floor of a WaterSmart parse: a bare `csv.reader` + `Decimal` on the amount columns."""
+    started, count = time.perf_counter(), 0
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        for row in rows:
+            for column in AMOUNT_COLUMNS:
+                Decimal(row[column])
+            count += 1
+    return count / (time.perf_counter() - started)
 
 
-def bench_pipeline(rows, workdir=None):
-    """The real pipeline on the configured database: upload, parse and stage, load; first a
-    file of new accounts and invoices, then the next day's file updating all of them.
-    Everything it creates (biller, user, loads, ledger rows, stored files) is removed after."""
+def floor_blocks(path):
+    """The floor of an Incode parse: the file decoded and split into its `<account>` blocks by
+    the parser's own streaming reader (line numbers kept), no field extraction."""
+    started = time.perf_counter()
+    count = sum(1 for _block in read_blocks(open_text(lambda: open(path, "rb")).chunks()))
+    return count / (time.perf_counter() - started)
+
+
+def account_rows(path, limit=None):
+    """The account columns of a WaterSmart invoice file, as a dict per row."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        for index, row in enumerate(rows):
+            if limit is not None and index >= limit:
+                return
+            yield {"account_number": row[0], "customer_name": row[1], "address1": row[2], "address2": row[3],
+                   "city": row[4], "state": row[5], "zip": row[6], "display_account_number": row[15]}
+
+
+def dje_import(biller, path, rows):
+    """django-import-export's default import: a ModelResource on Account keyed on biller and
+    account number, a dry run then the confirmed import (as its admin does)."""
+    import tablib
+    from import_export import resources
+
+    from billers.models import Account
+
+    class AccountResource(resources.ModelResource):
+        class Meta:
+            model = Account
+            import_id_fields = ("biller", "account_number")
+            fields = ("biller", "account_number", "customer_name", "address1", "address2", "city", "state", "zip",
+                      "display_account_number")
+
+    records = [{"biller": biller.pk, **row} for row in account_rows(path, rows)]
+    dataset = tablib.Dataset(headers=list(records[0]))
+    for record in records:
+        dataset.append(list(record.values()))
+    started = time.perf_counter()
+    for dry_run in (True, False):
+        result = AccountResource().import_data(dataset, dry_run=dry_run, raise_errors=True)
+        if result.has_errors() or result.has_validation_errors():
+            raise RuntimeError("django-import-export refused the bench rows")
+    return len(records) / (time.perf_counter() - started)
+
+
+def bulk_floor(biller, path, batch=5_000):
+    """The floor of a load: a hand `csv.reader` + `bulk_create(update_conflicts=True)` of new accounts."""
+    from billers.models import Account
+
+    names = ["customer_name", "address1", "address2", "city", "state", "zip", "display_account_number"]
+    started, count, pending = time.perf_counter(), 0, []
+    for row in account_rows(path):
+        pending.append(Account(biller=biller, **row))
+        if len(pending) == batch:
+            count += _upsert(Account, pending, names)
+            pending = []
+    count += _upsert(Account, pending, names)
+    return count / (time.perf_counter() - started)
+
+
+def _upsert(model, objects, names):
+    model.objects.bulk_create(objects, update_conflicts=True, unique_fields=["biller", "account_number"],
+                              update_fields=names)
+    return len(objects)
+
+
+def reset_peak_rss():
+    """Start a new peak-memory window (Linux: /proc/self/clear_refs); False where it cannot."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def window_peak_rss_mb():
+    """The peak resident memory since `reset_peak_rss()` (VmHWM)."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise OSError("no VmHWM in /proc/self/status")
+
+
+@dataclass
+class Chain:
+    seconds: float  # upload -> parse -> stage -> preview -> approve -> load
+    load_seconds: float
+    peak_rss_mb: float | None
+
+
+def run_chain(biller, user, path):
+    """One file through the functions the admin uses: upload, parse and stage (with its
+    preview), approve, load. The peak memory counts these steps only."""
     from django.core.files import File
 
     from ingest import pipeline
 
+    measured = reset_peak_rss()
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        load = pipeline.upload(biller, "watersmart.invoice", File(handle, name=Path(path).name), user)
+    pipeline.parse_load(load.pk, user.pk)
+    load.refresh_from_db()
+    if load.status != "parsed" or load.error_count:
+        raise RuntimeError(f"bench load {load.pk} ended {load.status} with {load.error_count} errors: {load.failure}")
+    pipeline.approve(load, user)
+    loading = time.perf_counter()
+    pipeline.run_load(load.pk, user.pk)
+    ended = time.perf_counter()
+    load.refresh_from_db()
+    if load.status != "loaded":
+        raise RuntimeError(f"bench load {load.pk} ended {load.status}: {load.failure}")
+    return Chain(ended - started, ended - loading, window_peak_rss_mb() if measured else None)
+
+
+STEPS = ("parse", "floors", "pipeline N/10", "pipeline new", "pipeline updated", "django-import-export", "bulk floor")
+
+
+def run(rows, progress=lambda step: None, workdir=None):
+    """Every figure of `manage.py bench` that can be measured, as the issue names them
+    (docs: BENCHMARKS.md). `progress(step)` is called as each of `STEPS` starts."""
+    from django.db import connection
+
+    report = {"parse_rps": {}}
+    with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
+        paths = {code: Path(tmp) / f"bench-{code}.dat" for code in PARSED}
+        progress("parse")
+        for code, path in paths.items():
+            GENERATORS[code](path, rows)
+            report["parse_rps"][code] = round(bench_parse(code, path).per_second)
+        progress("floors")
+        report["floor_csv_rps"] = round(floor_csv(paths["watersmart.invoice"]))
+        report["floor_blocks_rps"] = round(floor_blocks(paths["incode.invoice.skip_landlord"]))
+        report.update(_database_figures(rows, paths["watersmart.invoice"], Path(tmp), progress))
+    report["speedup_vs_dje"] = round(report["e2e_new_rps"] / report["dje_rps"], 2)
+    report["e2e_vs_floor"] = round(report["e2e_new_rps"] / report["bulk_floor_rps"], 3)
+    report["rows"] = rows
+    report["database"] = connection.vendor
+    return report
+
+
+def _database_figures(rows, path, tmp, progress):
+    """The pipeline first (its peak memory is not raised by the peers' imports), then the peers."""
+    from billers.models import Account
+
+    figures = {}
     biller, user = _bench_biller_and_user()
+    try:
+        progress("pipeline N/10")
+        tenth = tmp / "bench-tenth.csv"
+        write_watersmart_invoices(tenth, max(rows // 10, 1))
+        peak_tenth = run_chain(biller, user, tenth).peak_rss_mb
+    finally:
+        _remove_bench_data(biller, user)
+    biller, user = _bench_biller_and_user()
+    try:
+        progress("pipeline new")
+        new = run_chain(biller, user, path)
+        progress("pipeline updated")
+        updated_path = tmp / "bench-updated.csv"
+        write_watersmart_invoices(updated_path, rows, cents_offset=1)
+        updated = run_chain(biller, user, updated_path)
+    finally:
+        _remove_bench_data(biller, user)
+    biller, user = _bench_biller_and_user()
+    try:
+        progress("django-import-export")
+        figures["dje_rps"] = round(dje_import(biller, path, min(rows, DJE_MAX_ROWS)))
+        Account.objects.filter(biller=biller).delete()
+        progress("bulk floor")
+        figures["bulk_floor_rps"] = round(bulk_floor(biller, path))
+    finally:
+        _remove_bench_data(biller, user)
+    figures.update(e2e_new_rps=round(rows / new.seconds), e2e_update_rps=round(rows / updated.seconds),
+                   load_new_rps=round(rows / new.load_seconds))
+    if new.peak_rss_mb is not None and peak_tenth is not None:
+        figures.update(peak_rss_mb=round(new.peak_rss_mb), peak_rss_mb_tenth=round(peak_tenth))
+    return figures
+
+
+def run_downloads(rows, workdir=None):
+    """The error report of a file of `rows` error records and the IC standard file of `rows`
+    ok records, read through the admin's download view as a browser would (issue 10: a big
+    download must never reach a web timeout): [Measurement, Measurement]."""
+    from django.core.files import File
+
+    from ingest import pipeline
+
     measurements = []
+    biller, user = _bench_biller_and_user()
     try:
         with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
-            for label, offset in (("new", 0), ("updated", 1)):
-                path = Path(tmp) / f"bench-{label}.csv"
-                write_watersmart_invoices(path, rows, cents_offset=offset)
+            for label, what, type_id in (("error report", "errors", 9), ("IC standard file", "ic", 1)):
+                path = Path(tmp) / f"bench-{what}.csv"
+                write_watersmart_invoices(path, rows, invoice_type_id=type_id)
                 with open(path, "rb") as handle:
                     load = pipeline.upload(biller, "watersmart.invoice", File(handle, name=path.name), user)
-                started = time.perf_counter()
                 pipeline.parse_load(load.pk, user.pk)
-                load.refresh_from_db()
-                measurements.append(Measurement(f"parse+stage watersmart.invoice ({label})", load.records_count,
-                                                time.perf_counter() - started, peak_rss_mb(),
-                                                {"status": load.status, "ok": load.ok_count}))
-                pipeline.approve(load, user)
-                started = time.perf_counter()
-                pipeline.run_load(load.pk, user.pk)
-                load.refresh_from_db()
-                measurements.append(Measurement(f"load watersmart.invoice ({label})", load.ok_count,
-                                                time.perf_counter() - started, peak_rss_mb(),
-                                                {"status": load.status}))
-                if load.status != "loaded":
-                    raise RuntimeError(f"bench load {load.pk} ended {load.status}: {load.failure}")
-                if label == "new":
-                    measurements.append(bench_download("IC standard file", load, "ic"))
-            path = Path(tmp) / "bench-errors.csv"
-            write_watersmart_invoices(path, rows, invoice_type_id=9)
-            with open(path, "rb") as handle:
-                load = pipeline.upload(biller, "watersmart.invoice", File(handle, name=path.name), user)
-            pipeline.parse_load(load.pk, user.pk)
-            measurements.append(bench_download("error report", load, "errors"))
+                measurements.append(bench_download(label, load, what))
     finally:
         _remove_bench_data(biller, user)
     return measurements
+
+
+BENCH_BILLER = "bench-watersmart"
 
 
 def bench_download(label, load, what):

@@ -23,11 +23,15 @@ def shown(raw: str, limit: int = 60) -> str:
     return f"'{text}…'" if len(raw) > limit else f"'{text}'"
 
 
+def as_is(value: Any) -> Any:
+    return value
+
+
 @dataclass(frozen=True)
 class Converter:
     name: str  # shown in the admin's marker table, e.g. "amount"
     clean: Callable[[str], Any]
-    render: Callable[[Any], Any] = lambda value: value
+    render: Callable[[Any], Any] = as_is
 
 
 # --- text -----------------------------------------------------------------------------
@@ -39,7 +43,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 def clean_text(raw: str) -> str | None:
     """Trimmed text; a control character other than whitespace is an error."""
     value = raw.strip()
-    bad = _CONTROL.search(value)
+    bad = None if value.isprintable() else _CONTROL.search(value)  # printable: no control character
     if bad:
         raise ConversionError(f"{shown(value)} contains the control character U+{ord(bad[0]):04X}")
     return value or None
@@ -51,16 +55,22 @@ def clean_name(raw: str) -> str | None:
     return " ".join(value.split()) if value else None
 
 
+_ZIP = re.compile(r"[0-9]+(-[0-9]{4})?")
+
+
 def clean_zip(raw: str) -> str | None:
     value = raw.strip()
-    if value and not re.fullmatch(r"[0-9]+(-[0-9]{4})?", value):
+    if value and not _ZIP.fullmatch(value):
         raise ConversionError(f"{shown(value)} is not a zip code (digits, optional -NNNN)")
     return value or None
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+
+
 def clean_integer(raw: str) -> int | None:
     value = raw.strip()
-    if value and not re.fullmatch(r"[+-]?[0-9]{1,9}", value):
+    if value and not _INTEGER.fullmatch(value):
         raise ConversionError(f"{shown(value)} is not an integer")
     return int(value) if value else None
 
@@ -147,7 +157,13 @@ _DATES = [
 DATE_FORMS = "MM/DD/YYYY, M/D/YYYY, MM/DD/YY, YYYY-MM-DD, YYYYMMDD"
 
 
+_DATES_SEEN: dict[str, datetime.date] = {}  # a file has few distinct dates: each converted once
+
+
 def clean_date(raw: str) -> datetime.date | None:
+    date = _DATES_SEEN.get(raw)
+    if date is not None:
+        return date
     value = raw.strip()
     if not value:
         return None
@@ -155,9 +171,13 @@ def clean_date(raw: str) -> datetime.date | None:
         match = pattern.fullmatch(value)
         if match:
             try:
-                return datetime.date(century + int(match["y"]), int(match["m"]), int(match["d"]))
+                date = datetime.date(century + int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
                 break
+            if len(_DATES_SEEN) >= 4096:
+                _DATES_SEEN.clear()
+            _DATES_SEEN[raw] = date
+            return date
     raise ConversionError(f"{shown(value)} is not a date (accepted: {DATE_FORMS})")
 
 

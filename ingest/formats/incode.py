@@ -13,7 +13,7 @@ from .markers import MAX_DETAILS, bill_code_amounts, bill_codes, elements, extra
 from .model import FileRefused, Record
 from .readers import Block, line_ends, read_blocks, read_csv
 from .spec import (BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
-                   Setting)
+                   Setting, Table)
 
 SERVICE_ADDRESS = Markers("<Address_info Ssa=", "St_no=")
 
@@ -104,8 +104,9 @@ def raw_from_block(block: str, codes: dict, source) -> str | list[str] | None:
 
 def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlord: bool) -> Iterator[Record]:
     header, customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
-    first_detail = [f for f in detail if not isinstance(f.source, Element)]
-    element_fields = [f for f in detail if isinstance(f.source, Element)]
+    read = Table(header + customer, run.config)
+    first_detail = Table([f for f in detail if not isinstance(f.source, Element)], run.config)
+    element_tables = detail_tables([f for f in detail if isinstance(f.source, Element)], run)
     marker = run.config.landlord_marker
     for block in read_blocks(chunks):
         if skip_landlord and marker and block.text and marker in block.text and not block.error:
@@ -113,13 +114,13 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlo
             continue
         draft = Draft(block.line, block.error, block.last_line)
         if block.text is not None:
-            draft.fill(header + customer, partial(raw_from_block, block.text, bill_codes(block.text)), run)
+            draft.fill(read, partial(raw_from_block, block.text, bill_codes(block.text)), run)
         apply_rules(draft, {f.name for f in header})
         apply_bif(draft, run.config.bif)
         run.note_duplicate(draft, "InvoiceNumber")
         details = [draft.render(first_detail, run)]
-        if block.text is not None and element_fields:
-            details += detail_records(draft, block, element_fields, run)
+        if block.text is not None and element_tables:
+            details += detail_records(draft, block, element_tables, run)
         yield run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
                          customer=draft.render(customer, run), details=details)
 
@@ -143,10 +144,16 @@ def long_digit_line(account: str | None, balance: Decimal | None) -> str | None:
     return f"{account.replace('-', '')} {tenths_of_cents.zfill(13)} {tenths_of_cents.zfill(12)}"
 
 
-def detail_records(draft: Draft, block: Block, fields: list[Field], run: Run) -> list[dict]:
+def detail_tables(fields: list[Field], run: Run) -> dict[str, Table]:
+    """The table of each detail kind that has fields, in DETAIL_KINDS order."""
+    return {tag: Table([f for f in fields if f.source.tag == tag], run.config)
+            for tag in DETAIL_KINDS if any(f.source.tag == tag for f in fields)}
+
+
+def detail_records(draft: Draft, block: Block, tables: dict[str, Table], run: Run) -> list[dict]:
     """One ID record per Usage, Meter and Tier element, in that order (FORMATS.md 4.5); at
     most `MAX_DETAILS` elements are read, more make the record an error."""
-    found: dict[str, list] = {tag: [] for tag in DETAIL_KINDS if any(f.source.tag == tag for f in fields)}
+    found: dict[str, list] = {tag: [] for tag in tables}
     scanned = elements(block.text, tuple(found))
     lines = LineCounter(block.text, block.line)
     for tag, offset, attributes in scanned.read:
@@ -157,7 +164,7 @@ def detail_records(draft: Draft, block: Block, fields: list[Field], run: Run) ->
                           f"{lines.at(scanned.first_unread)} on are not read")
     records = []
     for tag, located in found.items():
-        table = [f for f in fields if f.source.tag == tag]
+        table = tables[tag]
         for line, attributes in located:
             element = Draft(draft.line)
             if isinstance(attributes, str):

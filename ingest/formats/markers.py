@@ -40,13 +40,16 @@ def clean_value(raw: str) -> str:
 def extract(block: str, begin: str, end: str) -> str | None:
     """The cleaned value between the first `begin` and the first `end` after it; None when
     `begin` is absent; ConversionError when `end` is absent after it."""
-    start = find(block, begin)
+    start = block.find(begin)  # the two searches are counted in WORK together, as `find` would
     if start < 0:
+        WORK.chars += len(block)
         return None
     start += len(begin)
-    stop = find(block, end, start)
+    stop = block.find(end, start)
     if stop < 0:
+        WORK.chars += len(block)
         raise ConversionError(f"end marker '{end}' not found after '{begin}'")
+    WORK.chars += stop + len(end)
     return clean_value(block[start:stop])
 
 

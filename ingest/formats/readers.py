@@ -9,6 +9,7 @@ Only CR and LF end a line (CRLF counts as one). Nothing here holds the whole fil
 a block longer than `MAX_RECORD_CHARS` is cut and reported as an error.
 """
 import codecs
+import csv
 import re
 import threading
 from contextlib import closing
@@ -208,18 +209,35 @@ class _RowBuilder:
         return Row(self.line, self.fields, error, self.last_line)
 
 
-def read_csv(chunks: Iterable[str] | str) -> Iterator[Row]:
+def split_quoted_line(text: str) -> list[str] | None:
+    """The fields of one physical line holding quotes when `csv.reader` (strict, the excel
+    dialect) reads it as one whole row, as `_RowBuilder` would; None otherwise (a quote left
+    open or followed by text, a field too long for `csv`): then the strict reader decides."""
+    try:
+        return next(csv.reader((text,), strict=True))
+    except (csv.Error, StopIteration):
+        return None
+
+
+def read_csv(chunks: Iterable[str] | str, fast: bool = True) -> Iterator[Row]:
     """RFC 4180 rows in file order; blank lines are skipped. A row whose quotes are broken
-    has `.error` and ends at the end of the line where that is found (or of the file)."""
+    has `.error` and ends at the end of the line where that is found (or of the file).
+    `fast=False` reads every row with `_RowBuilder` (the same rows, only slower: tests
+    compare the two)."""
     builder, line = None, 0
     for text, eol, cut in read_lines(chunks):
         line += 1
         if builder is None:
             if not text.strip():
                 continue
-            if '"' not in text and not cut:
-                yield Row(line, text.split(","))
-                continue
+            if fast and not cut:
+                if '"' not in text:
+                    yield Row(line, text.split(","))
+                    continue
+                fields = split_quoted_line(text)
+                if fields is not None:
+                    yield Row(line, fields)
+                    continue
             builder = _RowBuilder(line)
         builder.cut = builder.cut or cut
         if builder.consume(text, eol, line):
@@ -245,9 +263,12 @@ WORK = Work()
 
 def find(text: str, sub: str, start: int = 0, stop: int | None = None) -> int:
     """`text.find(sub, start, stop)`, counted in `WORK`."""
-    stop = len(text) if stop is None else stop
+    if stop is None:
+        stop = len(text)
     found = text.find(sub, start, stop)
-    WORK.chars += max((stop if found < 0 else found + len(sub)) - start, 0)
+    seen = (stop if found < 0 else found + len(sub)) - start
+    if seen > 0:
+        WORK.chars += seen
     return found
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
-from .converters import ConversionError, Converter, shown
+from .converters import ConversionError, Converter, as_is, shown
 from .model import FieldError, ParseConfig, Record, Tally
 
 
@@ -131,8 +131,38 @@ class FormatSpec:
     def marker_rows(self) -> list[dict]:
         return [f.marker_row() for f in self.fields]
 
-    def table(self, record: str, config: ParseConfig) -> list[Field]:
-        return [f for f in self.fields if f.record == record and f.applies(config)]
+    def table(self, record: str, config: ParseConfig) -> "Table":
+        return Table([f for f in self.fields if f.record == record and f.applies(config)], config)
+
+
+class Table(tuple):
+    """The fields of one record table, compiled once per parse from their declarations:
+    what `Draft.fill` reads and converts, and what `Draft.render` writes (constants and
+    settings already in place, in declaration order)."""
+
+    def __new__(cls, fields: Iterable[Field], config: ParseConfig | None = None):
+        table = super().__new__(cls, fields)
+        read = [f for f in table if f.kind == "file"]
+        table.sources = [f.source for f in read]
+        table.reads = [(f.name, f.converter.clean, f.required, f.blank, f.check, f.source) for f in read]
+        table.config, table.template, table.rendered = config, {}, []
+        for f in table:
+            if f.kind in ("file", "computed", "bif"):
+                render = f.converter.render if f.converter else as_is
+                table.template[f.name] = None
+                table.rendered.append((f.name, None if render is as_is else render))
+            elif f.kind == "constant":
+                table.template[f.name] = f.source.value
+            elif config is not None:
+                table.template[f.name] = getattr(config, f.source.name)
+        table.positions = ([f.source.number - 1 for f in read]
+                           if all(isinstance(f.source, Position) for f in read) else None)
+        return table
+
+    def pick(self, row: list[str]) -> list[str | None]:
+        """The raw values of a positional row, in `reads` order (None past its end)."""
+        width = len(row)
+        return [row[i] if i < width else None for i in self.positions]
 
 
 # --- one parse ------------------------------------------------------------------------
@@ -201,45 +231,53 @@ class Draft:
              quiet_missing: bool = False) -> None:
         """Converts every field read from the file; `raw_of(source)` gives the raw text,
         `None` when the source is absent, a list for bill codes, or raises ConversionError."""
-        values = self.values
-        for f in fields:
-            if f.kind != "file":
-                continue
-            try:
-                raw = raw_of(f.source)
-                values[f.name] = value = self._convert(f, raw, quiet_missing)
-                if value is not None and f.check is not None and type(raw) is str:
-                    message = f.check(value, run)
-                    if message:
-                        self.error(f.name, f"{shown(raw.strip())} {message}")
-            except ConversionError as exc:
-                values[f.name] = None
-                self.error(f.name, str(exc))
+        table = fields if type(fields) is Table else Table(fields)
+        self.fill_raws(table, [_raw(raw_of, source) for source in table.sources], run, quiet_missing)
 
-    def _convert(self, f: Field, raw: Any, quiet_missing: bool) -> Any:
-        if raw is None:
-            if f.required and not quiet_missing:
-                self.error(f.name, f.source.missing)
-            return None
-        if type(raw) is list:  # several bill codes: their amounts are summed
-            amounts = [a for a in map(f.converter.clean, raw) if a is not None]
-            return sum(amounts, Decimal("0.00")) if amounts else None
-        value = f.converter.clean(raw)
-        if value is None:
-            if f.blank is None and f.required:
-                self.error(f.name, "required but blank")
-            return f.blank
-        return value
+    def fill_raws(self, table: "Table", raws: Iterable[Any], run: Run, quiet_missing: bool = False) -> None:
+        """`fill` with the raw values given in `table.reads` order (a ConversionError for
+        a source that could not be read)."""
+        values = self.values
+        for (name, clean, required, blank, check, source), raw in zip(table.reads, raws):
+            kind = type(raw)
+            try:
+                if kind is str:
+                    value = clean(raw)
+                    if value is None:
+                        if blank is None and required:
+                            self.error(name, "required but blank")
+                        value = blank
+                elif raw is None:
+                    if required and not quiet_missing:
+                        self.error(name, source.missing)
+                    value = None
+                elif kind is list:  # several bill codes: their amounts are summed
+                    amounts = [a for a in map(clean, raw) if a is not None]
+                    value = sum(amounts, Decimal("0.00")) if amounts else None
+                else:
+                    raise raw
+            except ConversionError as exc:
+                values[name] = None
+                self.error(name, str(exc))
+                continue
+            values[name] = value
+            if value is not None and check is not None and kind is str:
+                message = check(value, run)
+                if message:
+                    self.error(name, f"{shown(raw.strip())} {message}")
 
     def render(self, fields: Iterable[Field], run: Run) -> dict:
         """The JSON dict of one record table (FORMATS.md 6), in declaration order."""
-        out, values = {}, self.values
-        for f in fields:
-            if f.kind in ("file", "computed", "bif"):
-                value = values.get(f.name)
-                out[f.name] = f.converter.render(value) if value is not None and f.converter else value
-            elif f.kind == "constant":
-                out[f.name] = f.source.value
-            else:
-                out[f.name] = getattr(run.config, f.source.name)
+        table = fields if type(fields) is Table and fields.config is run.config else Table(fields, run.config)
+        out, values = table.template.copy(), self.values
+        for name, render in table.rendered:
+            value = values.get(name)
+            out[name] = render(value) if value is not None and render is not None else value
         return out
+
+
+def _raw(raw_of: Callable[[Any], Any], source: Any) -> Any:
+    try:
+        return raw_of(source)
+    except ConversionError as exc:
+        return exc

@@ -1,5 +1,4 @@
 """WaterSmart: positional CSV invoice and adjustment files (FORMATS.md 3 and 5.1)."""
-from functools import partial
 from typing import Iterable, Iterator
 
 from .bif import apply_bif, bif_fields
@@ -8,7 +7,7 @@ from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEA
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .model import Record
 from .readers import Row, read_csv
-from .spec import Draft, Field, FormatSpec, Position, Run
+from .spec import Draft, Field, FormatSpec, Position, Run, Table
 
 
 def digits_only(value: str, run: Run) -> str | None:
@@ -75,10 +74,6 @@ def data_rows(rows: Iterable[Row]) -> Iterator[Row]:
             yield row
 
 
-def positional(fields: list[str], position: Position) -> str | None:
-    return fields[position.number - 1] if position.number <= len(fields) else None
-
-
 class ColumnsPastMax:
     """Counts rows longer than the format's table, for one warning at the end."""
 
@@ -98,13 +93,14 @@ class ColumnsPastMax:
 
 def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator[Record]:
     header, customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
+    read = Table(header + customer, run.config)
     extra = ColumnsPastMax(run, MAX_COLUMNS)
     for row in data_rows(read_csv(chunks)):
         draft, short = Draft(row.line, row.error, row.last_line), len(row.fields) < MIN_COLUMNS
         if short:
             draft.error(None, f"expected at least {MIN_COLUMNS} columns, found {len(row.fields)}")
         extra.see(row)
-        draft.fill(header + customer, partial(positional, row.fields), run, quiet_missing=short)
+        draft.fill_raws(read, read.pick(row.fields), run, quiet_missing=short)
         values = draft.values
         if values["InvoiceNumber"] is None and not short and values["AccountNumber"] and values["InvoiceDate"]:
             values["InvoiceNumber"] = f"{values['AccountNumber']}-{values['InvoiceDate']:%Y%m%d}"
@@ -121,7 +117,7 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
     for row in data_rows(read_csv(chunks)):
         draft = Draft(row.line, row.error, row.last_line)
         extra.see(row)
-        draft.fill(table, partial(positional, row.fields), run)
+        draft.fill_raws(table, table.pick(row.fields), run)
         run.note_duplicate(draft, "AccountNumber")
         yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
     extra.warn()

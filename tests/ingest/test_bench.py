@@ -1,55 +1,76 @@
-"""`manage.py bench` generates valid files and accounts for every record (no timing asserted)."""
+"""`manage.py bench` measures issue 11's figures on generated files that parse and load
+whole, and removes what it created (no timing asserted)."""
 import io
 import json
 
+import pytest
 from django.core.management import call_command
 
-
-def test_it_reports_every_generated_record_parsed_ok():
-    out = io.StringIO()
-    call_command("bench", "--rows", "250", "--json", stdout=out)
-    report = json.loads(out.getvalue())
-    assert report["rows"] == 250
-    steps = {m["step"]: m for m in report["measurements"]}
-    assert set(steps) == {"parse watersmart.invoice", "parse incode.invoice.skip_landlord"}
-    for m in steps.values():
-        assert m["records"] == 250 and m["notes"]["ok"] == 250 and m["notes"]["error"] == 0
-        assert m["seconds"] > 0 and m["peak_rss_mb"] > 0
+MEASURED = {"parse_rps", "floor_csv_rps", "floor_blocks_rps", "dje_rps", "bulk_floor_rps", "e2e_new_rps",
+            "e2e_update_rps", "load_new_rps", "speedup_vs_dje", "e2e_vs_floor", "peak_rss_mb",
+            "peak_rss_mb_tenth", "rows", "database"}
 
 
-def test_it_parses_the_hostile_incode_block_into_one_bounded_error_record():
-    out = io.StringIO()
-    call_command("bench", "--rows", "3000", "--format", "watersmart.invoice", "--hostile", "--json", stdout=out)
-    steps = {m["step"]: m for m in json.loads(out.getvalue())["measurements"]}
-    hostile = steps["parse one block of 3000 unclosed <Usage>"]
-    assert (hostile["records"], hostile["notes"]["error"], hostile["notes"]["ok"]) == (1, 1, 0)
-
-
-def test_it_prints_a_table_by_default():
-    out = io.StringIO()
-    call_command("bench", "--rows", "10", "--format", "watersmart.invoice", stdout=out)
-    lines = out.getvalue().splitlines()
-    assert lines[0].split() == ["step", "records", "seconds", "records/s", "peak", "RSS", "MB"]
-    assert lines[1].split()[:3] == ["parse", "watersmart.invoice", "10"]
-
-
-def test_the_pipeline_bench_loads_every_row_twice_and_leaves_nothing_behind(db):
+def counts():
     from django_q.models import Schedule
 
     from billers.models import Account, Biller, Invoice
     from ingest.models import Load
 
-    def counts():
-        return (Biller.objects.count(), Account.objects.count(), Invoice.objects.count(), Load.objects.count(),
-                Schedule.objects.count())
+    return (Biller.objects.count(), Account.objects.count(), Invoice.objects.count(), Load.objects.count(),
+            Schedule.objects.count())
 
+
+@pytest.mark.django_db
+def test_it_reports_the_issue_figures_and_leaves_nothing_behind():
     before = counts()
     out = io.StringIO()
-    call_command("bench", "--rows", "120", "--format", "watersmart.invoice", "--pipeline", "--json", stdout=out)
-    steps = {m["step"]: m for m in json.loads(out.getvalue())["measurements"]}
-    assert steps["parse+stage watersmart.invoice (new)"]["notes"] == {"status": "parsed", "ok": 120}
-    assert steps["load watersmart.invoice (new)"]["records"] == 120
-    assert steps["load watersmart.invoice (updated)"]["notes"] == {"status": "loaded"}
-    assert steps["download error report"]["records"] == steps["download IC standard file"]["records"] == 120
-    assert steps["download error report"]["notes"]["mb"] >= 0
+    call_command("bench", "--rows", "120", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert set(report) == MEASURED
+    assert set(report["parse_rps"]) == {"watersmart.invoice", "incode.invoice.skip_landlord", "incode.adjustment"}
+    assert all(rate > 0 for rate in report["parse_rps"].values())
+    assert report["rows"] == 120 and report["database"] in ("sqlite", "postgresql")
+    for key in MEASURED - {"parse_rps", "rows", "database"}:
+        assert report[key] > 0, key
+    assert report["speedup_vs_dje"] == pytest.approx(report["e2e_new_rps"] / report["dje_rps"], rel=0.01)
+    assert counts() == before
+
+
+def test_the_generated_files_parse_into_ok_records_only(tmp_path):
+    from ingest import bench
+
+    for code, write in bench.GENERATORS.items():
+        path = tmp_path / code
+        write(path, 40)
+        measurement = bench.bench_parse(code, path)
+        assert (measurement.records, measurement.notes["ok"], measurement.notes["error"]) == (40, 40, 0)
+
+
+def test_it_parses_the_hostile_incode_block_into_one_bounded_error_record():
+    from ingest import bench
+
+    [hostile] = bench.run_hostile(3000)
+    assert (hostile.records, hostile.notes["error"], hostile.notes["ok"]) == (1, 1, 0)
+
+
+@pytest.mark.django_db
+def test_it_prints_a_table_by_default_with_its_progress():
+    out, err = io.StringIO(), io.StringIO()
+    call_command("bench", "--rows", "10", stdout=out, stderr=err)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("bench: 10 rows on ")
+    assert lines[2].split()[:2] == ["parse", "watersmart.invoice"] and "x floor" in lines[2]
+    assert any(line.startswith("end to end, new invoices") for line in lines)
+    assert "7/7 bulk floor" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_reads_both_downloads_whole_through_the_admin_view_and_leaves_nothing_behind():
+    from ingest import bench
+
+    before = counts()
+    errors, ic_file = bench.run_downloads(50)
+    assert (errors.records, ic_file.records) == (50, 50)
+    assert errors.notes["mb"] >= 0 and errors.seconds > 0 and ic_file.seconds > 0
     assert counts() == before
