@@ -38,21 +38,20 @@ def _squash(name: str) -> str:
 
 
 def _first_rows(head: str, count: int = 2) -> list[list[str]]:
-    """The first non-blank CSV rows of the head, each read from its own physical line (the
-    last line may be cut: it is dropped unless the head is the whole file)."""
+    """The first non-blank CSV rows of the head (the last line may be cut: it is dropped
+    unless the head is the whole file)."""
     lines = re.split(r"\r\n|\r|\n", head)
     if len(head) >= HEAD_CHARS and len(lines) > 1:
         lines = lines[:-1]
     rows = []
-    for line in lines:  # one physical line at a time: a quote left open never joins two lines here
-        try:
-            row = next(csv.reader([line]), [])
-        except csv.Error:
-            continue
-        if any(cell.strip() for cell in row):
-            rows.append(row)
-        if len(rows) == count:
-            break
+    try:
+        for row in csv.reader(io.StringIO("\n".join(lines))):
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+            if len(rows) == count:
+                break
+    except csv.Error:
+        pass
     return rows
 
 
@@ -98,6 +97,8 @@ def _watersmart_header_refusal(code: str, kind: str, head: str) -> str | None:
     rows = _first_rows(head.lstrip("\ufeff"), 1)
     if not rows or _squash(rows[0][0]) != "accountnumber":
         return None
+    if any("\n" in cell or "\r" in cell for cell in rows[0]):
+        return None  # a quote left open in the header: the parser makes it an error record naming its lines
     low, high = WATERSMART_INVOICE_COLUMNS if kind == "invoice" else WATERSMART_ADJUSTMENT_COLUMNS
     found = len(rows[0])
     if low <= found <= high:
