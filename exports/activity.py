@@ -18,49 +18,29 @@ from django.utils import timezone
 
 from billers.limits import fits, largest
 from billers.models import Account, Biller, Invoice
-from exports.activity_csv import FileRefused, decode, normalize, read_rows
-from exports.activity_fields import CHANGE_FIELDS, CHANGE_VALUES, PAYMENT_FIELDS, REJECT_FIELDS
+from exports.activity_formats import ACTIVITY_FORMATS, CHANGE_VALUES, PAYMENTS
 from exports.guids import fill_generated_references
-from exports.models import AccountChange, AchReject, Payment, PaymentStatus
+from exports.models import Payment, PaymentStatus
+from ingest.formats import FieldError, FileRefused
+from ingest.formats.converters import ConversionError
+from ingest.formats.readers import read_csv
 
 CHUNK = 500
+KINDS = ACTIVITY_FORMATS
 
 
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    model: type
-    fields: tuple
-    reference: str | None  # the unique reference's attr, per biller
-
-
-KINDS = {
-    "payments": Kind("payments", Payment, PAYMENT_FIELDS, "payment_guid"),
-    "rejects": Kind("rejects", AchReject, REJECT_FIELDS, "reference_number"),
-    "changes": Kind("changes", AccountChange, CHANGE_FIELDS, None),
-}
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    field: str | None
-    message: str
-
-    def __str__(self):
-        return f"line {self.line}, {self.field}: {self.message}" if self.field else f"line {self.line}: {self.message}"
-
-    def to_json(self):
-        return {"line": self.line, "field": self.field, "message": str(self)}
+def error_json(error):
+    """An activity error in the command's JSON: its line, field and whole message."""
+    return {"line": error.line, "field": error.field, "message": str(error)}
 
 
 @dataclass
 class Validation:
-    kind: Kind
+    kind: object  # exports.activity_formats.ActivityFormat
     rows: int = 0
     valid: list = field(default_factory=list)  # (line, {attr: value}, account)
     changes: list = field(default_factory=list)  # (line, stored Payment, {attr: value}): status changes
-    errors: list = field(default_factory=list)  # RowError, in line order
+    errors: list = field(default_factory=list)  # FieldError, in line order
 
     @property
     def error_lines(self):
@@ -84,7 +64,7 @@ class ImportResult:
     def to_json(self):
         return {"kind": self.kind, "biller": self.biller, "rows": self.rows, "imported": self.imported,
                 "changed": self.changed,
-                "error_rows": len({e.line for e in self.errors}), "errors": [e.to_json() for e in self.errors]}
+                "error_rows": len({e.line for e in self.errors}), "errors": [error_json(e) for e in self.errors]}
 
 
 def get_kind(name):
@@ -94,41 +74,52 @@ def get_kind(name):
         raise FileRefused(f"unknown activity {name!r} (one of: {', '.join(KINDS)})") from None
 
 
+def decode(data):
+    """The file's text: UTF-8 only (IC writes these files), a BOM dropped."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+def normalize(name):
+    return "".join(name.split()).replace("_", "").casefold()
+
+
 def read_header(kind, cells):
     """Map each column position to its Field; refuse unknown, repeated or missing columns."""
-    by_name = {normalize(f.column): f for f in kind.fields}
+    by_name = {normalize(f.source.name): f for f in kind.fields}
+    names = ", ".join(f.source.name for f in kind.fields)
     columns, seen = [], set()
     for cell in cells:
         spec = by_name.get(normalize(cell))
         if spec is None:
-            raise FileRefused(f"line 1: unknown column {cell!r} (columns of {kind.name}: "
-                              f"{', '.join(f.column for f in kind.fields)})")
-        if spec.column in seen:
-            raise FileRefused(f"line 1: column {spec.column!r} appears twice")
-        seen.add(spec.column)
+            raise FileRefused(f"line 1: unknown column {cell!r} (columns of {kind.name}: {names})")
+        if spec.name in seen:
+            raise FileRefused(f"line 1: column {spec.source.name!r} appears twice")
+        seen.add(spec.name)
         columns.append(spec)
-    missing = [f.column for f in kind.fields if f.required and f.column not in seen]
+    missing = [f.source.name for f in kind.fields if f.required and f.name not in seen]
     if missing:
         raise FileRefused(f"line 1: missing column {missing[0]!r} (required: "
-                          f"{', '.join(f.column for f in kind.fields if f.required)})")
+                          f"{', '.join(f.source.name for f in kind.fields if f.required)})")
     return columns
 
 
 def convert_row(columns, cells, line):
+    """{attr: value} of the row's non-blank cells, and a FieldError per bad or missing value."""
     values, errors = {}, []
     for spec, raw in zip(columns, cells):
-        raw = raw.strip()
-        if not raw:
+        if not raw.strip():
             if spec.required:
-                errors.append(RowError(line, spec.column, "a value is required"))
-            continue
-        if spec.max_length is not None and len(raw) > spec.max_length:
-            errors.append(RowError(line, spec.column, f"{raw!r} is longer than {spec.max_length} characters"))
+                errors.append(FieldError(spec.source.name, "a value is required", line))
             continue
         try:
-            values[spec.attr] = spec.convert(raw)
-        except ValueError as exc:
-            errors.append(RowError(line, spec.column, str(exc)))
+            values[spec.name] = spec.converter.clean(raw)
+        except ConversionError as exc:
+            errors.append(FieldError(spec.source.name, str(exc), line))
     return values, errors
 
 
@@ -137,16 +128,13 @@ def check_change_value(values, line):
     if kind is None:
         return []
     if kind not in CHANGE_VALUES:
-        return [RowError(line, "Value", f"{value!r} must be blank for {kind}")] if value else []
-    convert, limit = CHANGE_VALUES[kind]
+        return [FieldError("Value", f"{value!r} must be blank for {kind}", line)] if value else []
     if not value:
-        return [RowError(line, "Value", f"the new {kind} is required for {kind}")]
-    if len(value) > limit:
-        return [RowError(line, "Value", f"{value!r} is longer than {limit} characters")]
+        return [FieldError("Value", f"the new {kind} is required for {kind}", line)]
     try:
-        convert(value)
-    except ValueError as exc:
-        return [RowError(line, "Value", str(exc))]
+        CHANGE_VALUES[kind].clean(value)
+    except ConversionError as exc:
+        return [FieldError("Value", str(exc), line)]
     return []
 
 
@@ -181,65 +169,67 @@ def stored_value(payment, attr):
 
 
 def differs(line, column, raw, payment, stored):
-    return [RowError(line, column, f"{raw!r} differs from the imported payment {payment.payment_guid} ({stored}); "
-                                   f"a later row may change only Status and PaymentMessage")]
+    return [FieldError(column, f"{raw!r} differs from the imported payment {payment.payment_guid} ({stored}); "
+                                   f"a later row may change only Status and PaymentMessage", line)]
 
 
 def check_later_row(payment, values, raw, line):
     """A row for a payment already imported: "same", "change" (approved to voided or
-    reversed) or a list of RowError naming the first field that differs."""
-    for spec in PAYMENT_FIELDS:
-        if spec.attr in values and spec.attr not in CHANGEABLE:
-            stored = stored_value(payment, spec.attr)
-            if values[spec.attr] != stored:
-                return differs(line, spec.column, raw[spec.attr], payment, stored)
+    reversed) or a list of FieldError naming the first field that differs."""
+    for spec in PAYMENTS.fields:
+        if spec.name in values and spec.name not in CHANGEABLE:
+            stored = stored_value(payment, spec.name)
+            if values[spec.name] != stored:
+                return differs(line, spec.source.name, raw[spec.name], payment, stored)
     if values["status"] == payment.status:
         message = values.get("payment_message", payment.payment_message)
         if message != payment.payment_message:
             return differs(line, "PaymentMessage", message, payment, payment.payment_message)
         return "same"
     if values["status"] not in NEXT_STATUSES.get(payment.status, ()):
-        return [RowError(line, "Status", f"{raw['status']!r} cannot follow {payment.status} for the imported "
+        return [FieldError("Status", f"{raw['status']!r} cannot follow {payment.status} for the imported "
                                          f"payment {payment.payment_guid} (an approved payment may become voided "
-                                         f"or reversed)")]
+                                         f"or reversed)", line)]
     return "change"
+
+
+def read_columns(kind, rows):
+    """The header row's Fields (column by column); FileRefused for no or a bad header."""
+    header = next(rows, None)
+    if header is None:
+        raise FileRefused("empty file: no header row")
+    if header.error:
+        raise FileRefused(f"line 1: not valid CSV ({header.error})")
+    return read_header(kind, header.fields)
 
 
 def check_header(kind_name, data):
     """Refuse a file whose encoding or header is unusable, reading only its first row."""
-    kind = get_kind(kind_name)
-    first = next(read_rows(decode(data)), None)
-    if first is None:
-        raise FileRefused("empty file: no header row")
-    if first[1] is None:
-        raise FileRefused(f"line 1: {first[2]}")
-    return read_header(kind, first[1])
+    return read_columns(get_kind(kind_name), read_csv(decode(data)))
 
 
 def validate(kind_name, biller, data):
-    """Read and check the whole file; no writes. Raises FileRefused for the file as a whole."""
+    """Read and check the whole file; no writes. Raises FileRefused for the file as a whole.
+    A quoted value may hold line breaks (RFC 4180, as IC writes these files); a row with a
+    broken quote is one error on the line it starts and reading goes on after it."""
     kind = get_kind(kind_name)
-    rows = read_rows(decode(data))
-    first = next(rows, None)
-    if first is None:
-        raise FileRefused("empty file: no header row")
-    if first[1] is None:
-        raise FileRefused(f"line 1: {first[2]}")
-    columns = read_header(kind, first[1])
+    rows = read_csv(decode(data))
+    columns = read_columns(kind, rows)
     result, parsed = Validation(kind), []
-    for line, cells, problem in rows:
+    for row in rows:
+        line, cells = row.line, row.fields
         result.rows += 1
-        if cells is None:
-            result.errors.append(RowError(line, None, problem))
+        if row.error:
+            result.errors.append(FieldError(None, f"not valid CSV ({row.error})", line))
             continue
         if len(cells) != len(columns):
-            result.errors.append(RowError(line, None, f"expected {len(columns)} values (one per column), "
-                                                      f"found {len(cells)}"))
+            result.errors.append(FieldError(None, f"expected {len(columns)} values (one per column), "
+                                                        f"found {len(cells)}", line))
             continue
         values, errors = convert_row(columns, cells, line)
         if kind.name == "changes":
             errors += check_change_value(values, line)
-        raw = {spec.attr: cell.strip() for spec, cell in zip(columns, cells)}
+        raw = {spec.name: cell.strip() for spec, cell in zip(columns, cells)}
         parsed.append((line, values, raw, errors))
     accounts = find_accounts(biller, (v["account_number"] for _, v, _, _ in parsed if "account_number" in v))
     existing = find_existing(kind, biller, (v[kind.reference] for _, v, _, _ in parsed
@@ -248,13 +238,13 @@ def validate(kind_name, biller, data):
     for line, values, raw, errors in parsed:
         number = values.get("account_number")
         if number is not None and number not in accounts:
-            errors.append(RowError(line, "AccountNumber", f"{number!r} is not an account of biller {biller.slug}"))
+            errors.append(FieldError("AccountNumber", f"{number!r} is not an account of biller {biller.slug}", line))
         reference = values.get(kind.reference) if kind.reference else None
         later = None
         if reference is not None:
-            column = next(f.column for f in kind.fields if f.attr == kind.reference)
+            column = kind.column_of(kind.reference)
             if reference in first_line:
-                errors.append(RowError(line, column, f"{reference!r} repeats line {first_line[reference]}"))
+                errors.append(FieldError(column, f"{reference!r} repeats line {first_line[reference]}", line))
             else:
                 first_line[reference] = line
                 if reference in existing:
@@ -262,7 +252,7 @@ def validate(kind_name, biller, data):
                     if kind.name == "payments" and not errors:
                         later = check_later_row(existing[reference], values, raw, line)
                     if later == "same":
-                        errors.append(RowError(line, column, f"{reference!r} was already imported"))
+                        errors.append(FieldError(column, f"{reference!r} was already imported", line))
                     elif later != "change":
                         errors.extend(later)
         if errors:
@@ -293,13 +283,13 @@ def check_balances(kind, biller, result):
             number = values.get("invoice_number")
             amount_paid = paid[number] + values["amount"] if number in paid else None
             if not fits(balance, Account, "current_balance"):
-                result.errors.append(RowError(line, "PaymentAmount", LIMIT_MESSAGE.format(
-                    what="the account's balance", value=f"{balance:.2f}", limit=largest(Account, "current_balance"))))
+                result.errors.append(FieldError("PaymentAmount", LIMIT_MESSAGE.format(
+                    what="the account's balance", value=f"{balance:.2f}", limit=largest(Account, "current_balance")), line))
                 continue
             if not fits(amount_paid, Invoice, "amount_paid"):
-                result.errors.append(RowError(line, "PaymentAmount", LIMIT_MESSAGE.format(
+                result.errors.append(FieldError("PaymentAmount", LIMIT_MESSAGE.format(
                     what=f"invoice {number}'s amount paid", value=f"{amount_paid:.2f}",
-                    limit=largest(Invoice, "amount_paid"))))
+                    limit=largest(Invoice, "amount_paid")), line))
                 continue
             balances[account.pk] = balance
             if amount_paid is not None:
@@ -353,7 +343,7 @@ def apply_payments(payments, sign=1):
 
 def change_statuses(changes, user, now):
     """Void or reverse approved payments ((line, payment, values) of later rows) and undo
-    their balance effect once; returns the payments changed and the RowErrors of payments no longer approved (voided
+    their balance effect once; returns the payments changed and the FieldErrors of payments no longer approved (voided
     in the admin meanwhile: locked rows are read again)."""
     locked = {p.pk: p for p in Payment.objects.select_for_update().filter(
         pk__in=[payment.pk for _, payment, _ in changes], status=PaymentStatus.APPROVED)}
@@ -361,8 +351,8 @@ def change_statuses(changes, user, now):
     for line, payment, values in changes:
         current = locked.get(payment.pk)
         if current is None:
-            errors.append(RowError(line, "Status", f"{payment.payment_guid} is no longer approved (voided "
-                                                   f"meanwhile); not changed"))
+            errors.append(FieldError("Status", f"{payment.payment_guid} is no longer approved (voided "
+                                                   f"meanwhile); not changed", line))
             continue
         if current.balance_lowered:
             undo.append(current)

@@ -30,3 +30,28 @@ def test_no_module_imports_a_layer_above_its_own(app):
     assert modules
     wrong = {str(p.relative_to(ROOT)): sorted(imports(p) & ABOVE[app]) for p in modules}
     assert {path: names for path, names in wrong.items() if names and KNOWN.get(path) != names} == {}
+
+
+# ingest.formats is a pure reading library (no Django, no database, no other app), so its
+# sibling exports may read with it (the activity import: readers, Field, converters,
+# FieldError, FileRefused) without reaching into ingest's pipeline, models or admin.
+LIBRARY_IMPORT = re.compile(r"^\s*(?:from|import)\s+([a-z_.]+)", re.MULTILINE)
+PROJECT = {"icportal", "billers", "ledger", "ingest", "exports", "api"}
+
+
+def test_ingest_formats_is_a_pure_library():
+    modules = sorted((ROOT / "ingest" / "formats").rglob("*.py"))
+    assert modules
+    wrong = {str(p.relative_to(ROOT)): sorted(n for n in LIBRARY_IMPORT.findall(p.read_text())
+                                              if n.split(".")[0] in PROJECT | {"django"})
+             for p in modules}
+    assert {path: names for path, names in wrong.items() if names} == {}
+
+
+def test_exports_reads_ingest_only_through_its_formats_library():
+    modules = sorted((ROOT / "exports").rglob("*.py"))
+    assert any("ingest.formats" in p.read_text() for p in modules)
+    wrong = {str(p.relative_to(ROOT)): sorted(n for n in LIBRARY_IMPORT.findall(p.read_text())
+                                              if n.split(".")[0] == "ingest" and not n.startswith("ingest.formats"))
+             for p in modules}
+    assert {path: names for path, names in wrong.items() if names} == {}

@@ -48,12 +48,12 @@ class ActivityResource(resources.Resource):
         return f"{cls.kind} (FORMATS.md section 8)"
 
     def get_user_visible_fields(self):
-        return [SimpleNamespace(column_name=f.column) for f in KINDS[self.kind].fields]
+        return [SimpleNamespace(column_name=f.source.name) for f in KINDS[self.kind].fields]
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
         result = Result()
-        result.diff_headers = [f.column for f in KINDS[self.kind].fields]
+        result.diff_headers = [f.source.name for f in KINDS[self.kind].fields]
         result.activity_errors = []
         try:
             if dry_run:
@@ -73,7 +73,7 @@ class ActivityResource(resources.Resource):
             row.import_type = RowResult.IMPORT_TYPE_NEW
             if dry_run:
                 if index < PREVIEW_ROWS:
-                    row.diff = [preview_value(obj.get(f.attr)) for f in KINDS[self.kind].fields]
+                    row.diff = [preview_value(obj.get(f.name)) for f in KINDS[self.kind].fields]
             else:
                 row.instance = obj
                 row.add_instance_info(obj)
@@ -86,7 +86,7 @@ class ActivityResource(resources.Resource):
                 row.instance = item
                 row.add_instance_info(item)
             elif index < PREVIEW_ROWS:  # the row's values
-                row.diff = [preview_value(item.get(f.attr)) for f in KINDS[self.kind].fields]
+                row.diff = [preview_value(item.get(f.name)) for f in KINDS[self.kind].fields]
             result.append_row_result(row)
             result.increment_row_result_total(row)
         result.totals[RowResult.IMPORT_TYPE_SKIP] = len({e.line for e in errors})

@@ -220,3 +220,130 @@ US_DATE = Converter("date rendered MM/DD/YYYY", clean_date, render_us_date)
 MONTH = Converter("month: Jan..Dec (input Jan or 1..12)", clean_month)
 ACCOUNT_WITHOUT_DASHES = Converter("text, every '-' removed", clean_account_without_dashes)
 ADJUSTMENT_TYPE = Converter("integer 1 or 2", one_of(1, 2))
+
+
+# --- strict converters: files IC writes itself (the activity CSVs, FORMATS.md 8) ------
+# One form per value, no leniency: these files come from IC's own systems, not a partner's.
+
+_OTHER_CONTROL = re.compile(r"[\x0b\x0c\x1c-\x1f]")  # controls clean_text lets through (tab, CR, LF aside)
+
+
+def clean_plain_text(raw: str) -> str | None:
+    """`clean_text`, and no control character at all but tab and line breaks."""
+    value = clean_text(raw)
+    bad = value and _OTHER_CONTROL.search(value)
+    if bad:
+        raise ConversionError(f"{shown(value)} contains the control character U+{ord(bad[0]):04X}")
+    return value
+
+
+def at_most(length: int, clean: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`clean` for a value of at most `length` characters (trimmed)."""
+    def clean_short(raw: str) -> Any:
+        if len(raw.strip()) > length:
+            raise ConversionError(f"{shown(raw.strip())} is longer than {length} characters")
+        return clean(raw)
+    return clean_short
+
+
+_UNSIGNED_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]*))?|\.([0-9]+)")
+
+
+def clean_unsigned_amount(raw: str) -> Decimal | None:
+    """`12.50`, `12.5`, `12`, `.5` (no sign, no thousands separator) -> Decimal with two places."""
+    value = raw.strip()
+    if not value:
+        return None
+    match = _UNSIGNED_AMOUNT.fullmatch(value)
+    if not match:
+        raise ConversionError(f"{shown(value)} is not an amount (e.g. 12.50)")
+    whole, decimals = match[1] or "0", match[2] or match[3] or ""
+    if decimals[2:].strip("0"):
+        raise ConversionError(f"{shown(value)} has more than two decimals")
+    if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise ConversionError(f"{shown(value)} has more than {MAX_INTEGER_DIGITS} digits before the point")
+    return Decimal(f"{whole}.{decimals[:2].ljust(2, '0')}")
+
+
+YEARS = (1900, 9998)
+
+
+def in_years(value: str, parsed: Any) -> Any:
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise ConversionError(f"{shown(value)} is out of range (years {YEARS[0]}-{YEARS[1]})")
+    return parsed
+
+
+def clean_aware_datetime(raw: str) -> datetime.datetime | None:
+    """ISO 8601 date and time with a UTC offset (`2025-03-09T23:59:59-08:00`, `...Z`) -> UTC."""
+    value = raw.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ConversionError(f"{shown(value)} is not an ISO 8601 date and time "
+                              f"(e.g. 2025-03-09T23:59:59-08:00)") from None
+    if not re.match(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}[T ]", value):
+        raise ConversionError(f"{shown(value)} has no time (expected e.g. 2025-03-09T23:59:59-08:00)")
+    if parsed.tzinfo is None:
+        raise ConversionError(f"{shown(value)} has no UTC offset (add e.g. -08:00 or Z)")
+    return in_years(value, parsed).astimezone(datetime.timezone.utc)
+
+
+def clean_iso_date(raw: str) -> datetime.date | None:
+    """`YYYY-MM-DD`, optionally followed by an ISO time (ignored)."""
+    value = raw.strip()
+    if not value:
+        return None
+    try:
+        if not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:$|[T ])", value):
+            raise ValueError
+        if len(value) > 10:
+            datetime.datetime.fromisoformat(value)
+        parsed = datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        raise ConversionError(f"{shown(value)} is not an ISO date (YYYY-MM-DD)") from None
+    return in_years(value, parsed)
+
+
+MAX_WHOLE_NUMBER = 2**31 - 1
+
+
+def clean_whole_number(raw: str) -> int | None:
+    """Digits only (no sign), at most 2**31 - 1."""
+    value = raw.strip()
+    if value and not (re.fullmatch(r"[0-9]+", value) and int(value) <= MAX_WHOLE_NUMBER):
+        raise ConversionError(f"{shown(value)} is not a whole number")
+    return int(value) if value else None
+
+
+def choice_of(allowed: dict[str, Any], expected: str = "") -> Callable[[str], Any]:
+    """One of `allowed`'s keys (any case) -> its value; the message says `expected` (default:
+    the keys)."""
+    expected = expected or f"one of {', '.join(allowed)}"
+
+    def clean(raw: str) -> Any:
+        value = raw.strip()
+        if not value:
+            return None
+        if value.lower() not in allowed:
+            raise ConversionError(f"{shown(value)} is not {expected}")
+        return allowed[value.lower()]
+    return clean
+
+
+def choices(*values: str) -> dict[str, str]:
+    return {value: value for value in values}
+
+
+UNSIGNED_AMOUNT = Converter("amount: digits and '.' only", clean_unsigned_amount, render_amount)
+AWARE_DATETIME = Converter("ISO 8601 date and time with UTC offset", clean_aware_datetime)
+ISO_DATE = Converter("date YYYY-MM-DD", clean_iso_date, datetime.date.isoformat)
+WHOLE_NUMBER = Converter("whole number", clean_whole_number)
+TRUE_FALSE = Converter("True or False (or 1/0)", choice_of(
+    {"true": True, "1": True, "false": False, "0": False}, "True or False"))
+
+
+def plain_text(length: int) -> Converter:
+    return Converter(f"text, at most {length} characters", at_most(length, clean_plain_text))
