@@ -11,6 +11,7 @@ from django.db import transaction
 
 from billers.models import (AdvancedSetting, BifCustomization, BifFeature, Biller, BillerFileFormat,
                             BillerSetting, FileFormat)
+from billers.catalog import sync_catalogue
 from billers.reference_data import load_reference_data
 from icportal.roles import AUDITOR, IMPLEMENTATION_MANAGER, SUPPORT
 
@@ -113,6 +114,7 @@ def seed_demo():
     from django.apps import apps
 
     load_reference_data(apps)
+    sync_catalogue()
     created = []
     for spec in DEMO_BILLERS:
         biller, new = upsert(Biller, {"slug": spec["slug"]}, dict(

@@ -1,44 +1,18 @@
 """Reference data from the two technical designs (../shared/seeds) and FORMATS.md section 1.
 
-Loaded by a data migration and again, idempotently, by `manage.py seed_demo`.
+Loaded by a data migration and again, idempotently, by `manage.py seed_demo`. The file formats
+themselves are not here: their rows come from the parsers' and writers' declarations
+(billers.catalog); FORMAT_METADATA is what the seeds say of each beyond its declaration.
 """
 import datetime
 
 WATERSMART, INCODE = "watersmart", "incode"
 
-# code, IC name, integration, direction, kind, extension, delimiter, naming convention, InvoiceTypeID
-FILE_FORMATS = [
-    ("watersmart.invoice", "WaterSmart Invoice File (.csv)", WATERSMART, "inbound", "invoice",
-     "csv", "comma", "", 1),
-    ("watersmart.adjustment", "WaterSmart Adjustment/Daily Balance File (.csv)", WATERSMART, "inbound",
-     "adjustment", "csv", "comma", "", None),
-    ("incode.invoice.skip_landlord", "InCode_UB_Invoice_Upload_SkipLandlordInvoices", INCODE, "inbound",
-     "invoice", "xml", "tab (pseudo-XML, read block by block)", "", 42),
-    ("incode.invoice.include_dashes",
-     "IF_InCode - Utility Invoice Upload - Include Dashes in Account Number", INCODE, "inbound",
-     "invoice", "xml", "tab (pseudo-XML, read block by block)", "", 42),
-    ("incode.adjustment", "IF_InCode UB Adjustment - CSV With Header", INCODE, "inbound", "adjustment",
-     "csv", "comma", "", None),
-    ("incode.adjustment.include_dashes", "IF_InCode UB Adjustment - CSV With Header - Include Dashes",
-     INCODE, "inbound", "adjustment", "csv", "comma", "", None),
-    ("watersmart.payments", "Payment/Lockbox File", WATERSMART, "outbound", "payments", "csv", "comma",
-     "ICPayments_YYYYMMDDHHMMSS.csv (split: ICPayments_AMEX_/ICPayments_CC_/ICPayments_Bank_...)", None),
-    ("watersmart.rejects", "ACH Rejects File", WATERSMART, "outbound", "rejects", "csv", "comma",
-     "ICRejects_YYYYMMDDHHMMSS.csv", None),
-    ("watersmart.changelog", "Change Log File", WATERSMART, "outbound", "changelog", "csv", "comma",
-     "ICChangeLog_YYYYMMDDHHMMSS.csv", None),
-    ("incode.payments", "Payment/Lockbox File", INCODE, "outbound", "payments", "txt", "comma",
-     "IC_YYYYMMDD.txt", None),
-    ("incode.payments.approved_offline", "Payment/Lockbox File - Include Offline & Approved Payments only",
-     INCODE, "outbound", "payments", "txt", "comma",
-     "IC_YYYYMMDD.txt + IC_YYYYMMDD-RejectedReversedPayments.txt", None),
-    ("incode.payments.cloudstore", "Payment/Lockbox File - Utility Cloud Store Payments (InvoiceTypeID 68, 69)",
-     INCODE, "outbound", "payments", "txt", "comma", "IC_CloudStore_YYYYMMDD.txt", None),
-]
-
-# What the seeds' tables say of each format beyond its code: file transfer frequency, the
+# What the seeds' tables say of each format beyond its declaration: file transfer frequency, the
 # Stratus project repository and class (file) name, the ITR and the design document's status
-# and owner (the seeds leave the owner blank). code -> values.
+# and owner (the seeds leave the owner blank). code -> values. Documentation of the old
+# Stratus integration that implementation managers keep editing, not what a parser or writer
+# does: billers.catalog fills it into a format's row when the row is created.
 WATERSMART_DOCUMENT = dict(itr="15512", document_status="COMPLETE", document_owner="")
 INCODE_DOCUMENT = dict(itr="", document_status="DRAFT", document_owner="")
 FORMAT_METADATA = {
@@ -221,13 +195,9 @@ def _known(model, values):
 
 
 def load_reference_data(apps, schema_editor=None):
-    """Create or update the reference rows; safe to run any number of times."""
+    """Create or update the reference rows; safe to run any number of times. The FileFormat
+    rows are billers.catalog's (a format created later is linked to its modifications there)."""
     FileFormat = apps.get_model("billers", "FileFormat")
-    for code, name, integration, direction, kind, ext, delim, naming, type_id in FILE_FORMATS:
-        FileFormat.objects.update_or_create(code=code, defaults=_known(FileFormat, dict(
-            name=name, integration=integration, direction=direction, kind=kind, extension=ext,
-            delimiter=delim, naming_convention=naming, default_invoice_type_id=type_id,
-            **FORMAT_METADATA.get(code, {}))))
     AdvancedSetting = apps.get_model("billers", "AdvancedSetting")
     for setting_id, description, details, value_type, default, unique in ADVANCED_SETTINGS:
         AdvancedSetting.objects.update_or_create(setting_id=setting_id, defaults=dict(

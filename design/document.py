@@ -13,7 +13,7 @@ from billers.admin.history import configuration_changes
 from billers.models import (BifCustomization, BillerFileFormat, BillerSetting, IntegrationModification,
                             PortalRedirect, WebService)
 from billers.models.bif import BifSource
-from billers.parsing import build_parse_config
+from ingest.config import build_parse_config
 from billers.settings_schema import JSON_SCHEMAS, unused_keys, used_keys
 from exports.writers import columns_of
 from ingest.formats import FORMATS

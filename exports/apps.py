@@ -6,6 +6,9 @@ class ExportsConfig(AppConfig):
     verbose_name = "Outbound files"
 
     def ready(self):
+        from billers import catalog
         from exports import signals
+        from exports.catalog import declarations
 
         signals.connect()
+        catalog.connect(self, "outbound", declarations)

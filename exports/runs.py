@@ -144,7 +144,8 @@ def as_carried(link, record):
 
 def enabled_outbound(biller, code=None):
     rows = (BillerFileFormat.objects.select_related("file_format")
-            .filter(biller=biller, enabled=True, file_format__direction=Direction.OUTBOUND))
+            .filter(biller=biller, enabled=True, file_format__retired=False,
+                    file_format__direction=Direction.OUTBOUND))
     if code is not None:
         rows = rows.filter(file_format__code=code)
     return list(rows.order_by("file_format__code"))

@@ -6,6 +6,9 @@ class IngestConfig(AppConfig):
     verbose_name = "Inbound files"
 
     def ready(self):
+        from billers import catalog
         from icportal.workers import connect_signals
+        from ingest.catalog import declarations, field_mapping
 
         connect_signals(self)
+        catalog.connect(self, "inbound", declarations, field_mapping)

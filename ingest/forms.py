@@ -12,7 +12,8 @@ class BillerForm(forms.Form):
 
 
 def inbound_choices(biller):
-    rows = (BillerFileFormat.objects.filter(biller=biller, enabled=True, file_format__direction="inbound")
+    rows = (BillerFileFormat.objects.filter(biller=biller, enabled=True, file_format__retired=False,
+                                             file_format__direction="inbound")
             .select_related("file_format").order_by("file_format__code"))
     return [(row.file_format.code, f"{row.file_format.code}: {row.file_format.name}") for row in rows]
 

@@ -44,7 +44,8 @@ def find_duplicate(load):
 
 def enabled_format(biller, code):
     enabled = (BillerFileFormat.objects.select_related("file_format")
-               .filter(biller=biller, enabled=True, file_format__code=code, file_format__direction="inbound").first())
+               .filter(biller=biller, enabled=True, file_format__retired=False, file_format__code=code,
+                       file_format__direction="inbound").first())
     if enabled is None:
         raise Refused(f"{code} is not an enabled inbound format of {biller.slug}")
     return enabled.file_format

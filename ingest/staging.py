@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 
-from billers.parsing import build_parse_config
+from ingest.config import build_parse_config
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
 

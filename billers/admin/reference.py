@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join, mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from billers.catalog import field_mapping
 from billers.models import FileFormat, IntegrationModification, PortalRedirect, WebService
 
 
@@ -19,19 +20,20 @@ class NoAddDeleteMixin:
 
 
 DEFINITION = ["code", "name", "integration", "direction", "kind", "extension", "delimiter",
-              "naming_convention", "default_invoice_type_id"]
+              "naming_convention", "default_invoice_type_id", "retired"]
 METADATA = ["transfer_frequency", "repository", "class_name", "itr", "document_status", "document_owner",
             "sample_link", "sample_file"]
 
 
 @admin.register(FileFormat)
 class FileFormatAdmin(NoAddDeleteMixin, SimpleHistoryAdmin):
-    """The definition (code, name, ...) and the field mapping are the parser's and read-only;
+    """The definition (code, name, ...) and the field mapping are the parser's or writer's
+    (billers.catalog builds the rows from their declarations) and read-only;
     the seeds' metadata (transfer frequency, Stratus repository and class, ITR, document
     status and owner, the sample file) is kept here by implementation managers."""
     list_display = ["code", "name", "integration", "direction", "kind", "transfer_frequency", "itr",
                     "document_status", "sample_download"]
-    list_filter = ["integration", "direction", "kind", "document_status"]
+    list_filter = ["integration", "direction", "kind", "document_status", "retired"]
     search_fields = ["code", "name", "class_name"]
     fieldsets = [
         (None, {"fields": DEFINITION}),
@@ -74,7 +76,7 @@ class FileFormatAdmin(NoAddDeleteMixin, SimpleHistoryAdmin):
 
     @admin.display(description="field mapping (what the parser reads)")
     def field_mapping(self, obj):
-        rows = marker_rows(obj.code)
+        rows = field_mapping(obj.code, obj.direction)
         if not rows:
             return "No inbound field mapping (outbound format)." if obj.direction == "outbound" else "-"
         header = mark_safe("<tr><th>Field</th><th>FileSpecID</th><th>Record</th>"
@@ -84,16 +86,6 @@ class FileFormatAdmin(NoAddDeleteMixin, SimpleHistoryAdmin):
             ((r.get("field", ""), r.get("filespec_id") or "", r.get("record", ""), r.get("begin") or "",
               r.get("end") or "", r.get("rule") or "") for r in rows))
         return mark_safe('<table class="marker-table">') + header + body + mark_safe("</table>")
-
-
-def marker_rows(code):
-    """The parser's own declaration of a format, or [] for formats without one."""
-    try:
-        from ingest.formats import FORMATS
-    except ImportError:
-        return []
-    spec = FORMATS.get(code)
-    return spec.marker_rows() if spec is not None else []
 
 
 @admin.register(IntegrationModification)

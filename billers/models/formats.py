@@ -1,4 +1,8 @@
-"""File formats (the 12 codes of FORMATS.md section 1) and the ones each biller uses."""
+"""File formats (the 12 codes of FORMATS.md section 1) and the ones each biller uses.
+
+FileFormat rows are the catalogue that billers.catalog builds from the parsers' and writers'
+declarations; BillerFileFormat (which biller uses which format, with its options) is
+configuration kept here."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -34,6 +38,9 @@ class FileFormat(models.Model):
                                    help_text="Where the seed keeps its sample (a URL).")
     sample_file = models.FileField(upload_to="format_samples/", blank=True,
                                    help_text="A sample file of the format, kept with it and downloadable.")
+    retired = models.BooleanField(
+        default=False, help_text="No parser or writer declares this code any more: kept for the billers, "
+                                 "loads and history that name it; offered to no biller.")
     history = HistoricalRecords()
 
     class Meta:
@@ -77,6 +84,8 @@ class BillerFileFormat(models.Model):
             self.options = validate_options(self.file_format.code, self.options)
         except ValueError as exc:
             errors["options"] = str(exc)
+        if self.enabled and self.file_format.retired:
+            errors["file_format"] = f"{self.file_format.code} is retired: no parser or writer declares it any more"
         if self.biller_id is not None and self.biller.integration != self.file_format.integration:
             errors["file_format"] = (f"{self.file_format.code} is a {self.file_format.get_integration_display()} "
                                      f"format; this biller uses {self.biller.get_integration_display()}")

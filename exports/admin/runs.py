@@ -29,7 +29,7 @@ class RunForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = (BillerFileFormat.objects.select_related("biller", "file_format")
-                                          .filter(enabled=True, file_format__direction=Direction.OUTBOUND)
+                                          .filter(enabled=True, file_format__retired=False, file_format__direction=Direction.OUTBOUND)
                                           .order_by("biller__name", "file_format__code"))
         self.fields["business_date"].initial = timezone.now().date() - datetime.timedelta(days=1)
 

@@ -5,6 +5,11 @@ them as approved (exports.runs carries those once more)."""
 from exports.writers.base import Take
 from exports.writers.incode import COLUMNS, payment_file  # noqa: F401  (COLUMNS: this format's declaration)
 
+# The catalogue entry (billers.catalog): IC name, kind, extension, naming convention.
+NAME = "Payment/Lockbox File - Include Offline & Approved Payments only"
+KIND = "payments"
+EXTENSION = "txt"
+NAMING = "IC_YYYYMMDD.txt + IC_YYYYMMDD-RejectedReversedPayments.txt"
 RECORD = "payment"
 TAKE = Take(cloud_store=False, reversals=True)
 

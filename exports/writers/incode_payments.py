@@ -2,6 +2,11 @@
 from exports.writers.base import Take
 from exports.writers.incode import COLUMNS, payment_file  # noqa: F401  (COLUMNS: this format's declaration)
 
+# The catalogue entry (billers.catalog): IC name, kind, extension, naming convention.
+NAME = "Payment/Lockbox File"
+KIND = "payments"
+EXTENSION = "txt"
+NAMING = "IC_YYYYMMDD.txt"
 RECORD = "payment"
 TAKE = Take(statuses=frozenset({"approved"}), offline=False, cloud_store=False)
 

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 
 from exports.writers.base import Column, OutFile, local_time, render, text
 
+# The catalogue entry (billers.catalog): IC name, kind, extension, naming convention.
+NAME = "Change Log File"
+KIND = "changelog"
+EXTENSION = "csv"
+NAMING = "ICChangeLog_YYYYMMDDHHMMSS.csv"
 RECORD = "change"
 STAMP = "%m%d%Y%H%M%S"
 

@@ -3,6 +3,11 @@ into AMEX / CC / Bank files."""
 from exports.writers.base import (Column, OutFile, Take, amount, flag, local_time, number, ordered,
                                   render, text, total, ws_report_id)
 
+# The catalogue entry (billers.catalog): IC name, kind, extension, naming convention.
+NAME = "Payment/Lockbox File"
+KIND = "payments"
+EXTENSION = "csv"
+NAMING = "ICPayments_YYYYMMDDHHMMSS.csv (split: ICPayments_AMEX_/ICPayments_CC_/ICPayments_Bank_...)"
 RECORD = "payment"
 TAKE = Take(cloud_store=False)  # every payment except Cloud Store ones (7.4)
 

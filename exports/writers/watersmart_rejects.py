@@ -1,6 +1,11 @@
 """`watersmart.rejects`: ICRejects_YYYYMMDDHHMMSS.csv (FORMATS.md 7.2)."""
 from exports.writers.base import Column, OutFile, amount, day, ordered, render, text, total
 
+# The catalogue entry (billers.catalog): IC name, kind, extension, naming convention.
+NAME = "ACH Rejects File"
+KIND = "rejects"
+EXTENSION = "csv"
+NAMING = "ICRejects_YYYYMMDDHHMMSS.csv"
 RECORD = "reject"
 
 COLUMNS = (

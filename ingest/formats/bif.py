@@ -3,7 +3,7 @@ rule on the invoice's own dates (``InvoiceDueDate + 1 day``). A value read from 
 a BIF value only fills a field the file left empty.
 
 The biller's BIF table arrives as data in `ParseConfig.bif` (built by
-`billers.parsing.build_parse_config`); nothing here reads a database.
+`ingest.config.build_parse_config`); nothing here reads a database.
 """
 import datetime
 from dataclasses import dataclass

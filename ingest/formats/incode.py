@@ -242,15 +242,18 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
         yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
 
 
+# The invoice file's catalogue entry: .xml, tab-separated fields inside pseudo-XML blocks.
+PSEUDO_XML = dict(extension="xml", delimiter="tab (pseudo-XML, read block by block)")
+
 FORMATS = (
     FormatSpec("incode.invoice.skip_landlord", "invoice", "incode",
                "InCode_UB_Invoice_Upload_SkipLandlordInvoices", SKIP_LANDLORD_FIELDS,
                partial(read_invoices, skip_landlord=True), default_invoice_type_id=42,
-               default_bif=INCODE_DEFAULT_BIF),
+               default_bif=INCODE_DEFAULT_BIF, **PSEUDO_XML),
     FormatSpec("incode.invoice.include_dashes", "invoice", "incode",
                "IF_InCode - Utility Invoice Upload - Include Dashes in Account Number",
                INCLUDE_DASHES_FIELDS, partial(read_invoices, skip_landlord=False), default_invoice_type_id=42,
-               default_bif=INCODE_DEFAULT_BIF),
+               default_bif=INCODE_DEFAULT_BIF, **PSEUDO_XML),
     FormatSpec("incode.adjustment", "adjustment", "incode", "IF_InCode UB Adjustment - CSV With Header",
                _adjustment_fields(ACCOUNT_WITHOUT_DASHES, numeric, "every '-' removed; must be digits"),
                read_adjustments),

@@ -15,7 +15,7 @@ class FileRefused(Exception):
 
 @dataclass(frozen=True)
 class ParseConfig:
-    """Per-biller options of a format, built by `billers.parsing.build_parse_config`."""
+    """Per-biller options of a format, built by `ingest.config.build_parse_config`."""
     biller_slug: str | None = None
     biller_guid: str | None = None
     invoice_type_id: int | None = None  # None: the format's default (1 WaterSmart, 42 Incode)

@@ -127,6 +127,8 @@ class FormatSpec:
     read: Callable[["FormatSpec", Iterable[str], "Run"], Iterator[Record]]
     default_invoice_type_id: int | None = None
     default_bif: tuple = ()  # the BIF values of a parse without a biller (ParseConfig.bif None)
+    extension: str = "csv"  # the partner's file name extension
+    delimiter: str = "comma"  # how fields are separated, in IC's catalogue's words
 
     def marker_rows(self) -> list[dict]:
         return [f.marker_row() for f in self.fields]

@@ -136,7 +136,7 @@ def test_the_effective_invoice_type_id_is_the_override_or_the_default(demo):
 
 
 def test_the_parse_configuration_carries_the_effective_invoice_type_id(demo):
-    from billers.parsing import build_parse_config
+    from ingest.config import build_parse_config
 
     biller = Biller.objects.get(slug="demo-watersmart")
     assert build_parse_config(biller, "watersmart.invoice").invoice_type_id == 1
@@ -148,7 +148,7 @@ def test_the_parse_configuration_carries_the_bif_table_as_written(demo):
     from decimal import Decimal
 
     from billers.models import BifCustomization
-    from billers.parsing import build_parse_config
+    from ingest.config import build_parse_config
     from ingest.formats.bif import BifValue
 
     biller = Biller.objects.get(slug="demo-watersmart")

@@ -68,7 +68,7 @@ def test_an_outbound_format_says_it_has_no_inbound_mapping(client_for):
     assert "No inbound field mapping (outbound format)." in html
 
 
-def test_the_parsers_and_the_reference_data_agree_on_each_default_invoice_type_id(demo):
+def test_each_format_row_has_its_parsers_default_invoice_type_id(demo):
     from ingest.formats import FORMATS
 
     for code, spec in FORMATS.items():

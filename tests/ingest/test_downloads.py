@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from billers.models import Biller
-from billers.parsing import build_parse_config
+from ingest.config import build_parse_config
 from ingest.formats import parse, write_ic
 from icportal.human_csv import safe_cell
 from tests.ingest.loadkit import demo, login, sample, shared, upload  # noqa: F401

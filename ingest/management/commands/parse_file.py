@@ -80,7 +80,7 @@ def parse_config(slug: str | None, code: str) -> ParseConfig:
     if not slug:
         return ParseConfig()
     from billers.models import Biller
-    from billers.parsing import build_parse_config
+    from ingest.config import build_parse_config
 
     biller = Biller.objects.filter(slug=slug).first()
     if biller is None:

@@ -1,11 +1,13 @@
-"""The biller's configuration as the parsers see it (ingest.formats.ParseConfig)."""
+"""The biller's configuration as the parsers see it: ingest.formats.ParseConfig built from the
+biller's settings, BIF table and enabled formats (billers holds them; ingest reads them)."""
 from decimal import Decimal
 
 from billers.format_options import DEFAULT_LANDLORD_MARKER
 from billers.models import BifCustomization, BillerFileFormat, BillerSetting
 from billers.models.bif import BifSource, ValueKind
 from billers.settings_schema import JSON_CONFIGURATION
-
+from ingest.formats import ParseConfig
+from ingest.formats.bif import BIF_FIELDS, BifValue
 
 
 def json_configuration(biller):
@@ -23,8 +25,6 @@ def bif_answers(biller):
 def bif_values(biller):
     """The biller's BIF table as the parser applies it: one BifValue per feature with a
     questionnaire value or a rule (a day offset is a rule on InvoiceDueDate)."""
-    from ingest.formats.bif import BIF_FIELDS, BifValue
-
     values = []
     rows = BifCustomization.objects.select_related("feature").filter(biller=biller).order_by("feature__name")
     for row in rows:
@@ -46,8 +46,6 @@ def bif_values(biller):
 
 
 def build_parse_config(biller, code):
-    from ingest.formats import ParseConfig
-
     enabled = (BillerFileFormat.objects.select_related("file_format")
                .filter(biller=biller, file_format__code=code).first())
     options = {}
