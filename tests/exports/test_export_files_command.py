@@ -5,7 +5,7 @@ from django.core.management import call_command
 from exports.activity import import_activity
 from exports.models import ExportRun, Trigger
 from exports.runs import read_file
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 
 def test_it_runs_every_enabled_outbound_format_and_writes_the_files(incode, tmp_path, capsys):
