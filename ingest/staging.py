@@ -8,13 +8,12 @@ from billers.parsing import build_parse_config
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
 
-BATCH_SIZE = 1000
 ERROR_EXAMPLES = 10          # lines kept per field for the preview's "errors by field"
 RECORD_FIELD = "(record)"    # errors that name no field
 
 
 def batch_size():
-    return getattr(settings, "INGEST_BATCH_SIZE", BATCH_SIZE)
+    return settings.INGEST_BATCH_SIZE
 
 
 class ErrorFields:
