@@ -6,6 +6,6 @@ class ExportsConfig(AppConfig):
     verbose_name = "Outbound files"
 
     def ready(self):
-        from exports import signals
+        from exports import signals  # here, not above: it imports models, not loaded before ready()
 
         signals.connect()

@@ -1,5 +1,7 @@
 """Small pieces shared by the apps' admin classes."""
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.http import HttpResponseBadRequest
 
 
 class ReadOnlyMixin:
@@ -41,9 +43,6 @@ class ExportFiltersMixin:
     export silently ignoring a filter would export rows the person did not ask for)."""
 
     def export_action(self, request):
-        from django.contrib.admin.options import IncorrectLookupParameters
-        from django.http import HttpResponseBadRequest
-
         try:
             return super().export_action(request)
         except IncorrectLookupParameters as exc:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from billers.parsing import build_parse_config
+from ingest.formats import parse
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
 
@@ -86,8 +87,6 @@ def stage(load, errors, plan=None):
     Raises `ingest.formats.FileRefused` (nothing staged) for a file refused as a whole.
     Earlier staging of the load is removed first, so a re-parse never duplicates records.
     """
-    from ingest.formats import parse
-
     StagedRecord.objects.filter(load=load).delete()
     config = build_parse_config(load.biller, load.file_format.code)
     stored = StoredFile(load.file)

@@ -3,6 +3,7 @@
 Everything here reads what the parse task stored on the load, plus one page of staged
 records found by a seek on (load, status, seq): the work is proportional to the page.
 """
+from billers.models import BifCustomization
 from ingest.models import LoadStatus, RecordStatus
 
 PAGE_SIZE = 50
@@ -54,8 +55,6 @@ def records_page(load, params, size=PAGE_SIZE):
 def bif_rows(load):
     """The biller's BIF features with a value, as applied to this load's invoices: the source
     (questionnaire value or rule) and the value on the first ok invoice (one staged record)."""
-    from billers.models import BifCustomization
-
     if load.file_format.kind != "invoice":
         return []
     first = load.records.filter(status=RecordStatus.OK).order_by("seq").first()
