@@ -6,12 +6,14 @@ import datetime
 import json
 import uuid
 
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from billers.models import (AdvancedSetting, BifCustomization, BifFeature, Biller, BillerFileFormat,
                             BillerSetting, FileFormat)
 from billers.catalog import sync_catalogue
+from billers.format_options import validate_options
 from billers.reference_data import load_reference_data
 from icportal.roles import AUDITOR, IMPLEMENTATION_MANAGER, SUPPORT
 
@@ -111,8 +113,6 @@ def upsert(model, lookup, values):
 
 @transaction.atomic
 def seed_demo():
-    from django.apps import apps
-
     load_reference_data(apps)
     sync_catalogue()
     created = []
@@ -146,6 +146,4 @@ def seed_demo():
 
 
 def _options(code, options):
-    from billers.format_options import validate_options
-
     return validate_options(code, options)

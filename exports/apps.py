@@ -6,6 +6,7 @@ class ExportsConfig(AppConfig):
     verbose_name = "Outbound files"
 
     def ready(self):
+        # here, not above: they import models, not loaded before ready()
         from billers import catalog
         from exports import signals
         from exports.catalog import declarations

@@ -8,6 +8,7 @@ transaction); a run of the same format and date can be started again.
 import logging
 
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from billers.format_options import validate_options
 from exports.models import ExportRun, RunStatus, Trigger
@@ -19,8 +20,6 @@ logger = logging.getLogger(__name__)
 
 def queue_run(biller, code, business_date, user):
     """Record the run as queued and queue its task; raises ExportRefused like run_export."""
-    from django_q.tasks import async_task
-
     _, enabled = outbound_format(biller, code)
     run = ExportRun.objects.create(biller=biller, file_format=enabled.file_format, business_date=business_date,
                                    options=validate_options(code, enabled.options), trigger=Trigger.ADMIN,

@@ -1,7 +1,8 @@
 """Small pieces shared by the apps' admin classes."""
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 
 
 class ReadOnlyMixin:
@@ -43,9 +44,6 @@ class ExportFiltersMixin:
     export silently ignoring a filter would export rows the person did not ask for)."""
 
     def export_action(self, request):
-        from django.contrib.admin.options import IncorrectLookupParameters
-        from django.http import HttpResponseBadRequest
-
         try:
             return super().export_action(request)
         except IncorrectLookupParameters as exc:

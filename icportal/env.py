@@ -4,7 +4,10 @@ Each raises ImproperlyConfigured naming the variable when its value is unusable,
 deployment stops at start-up instead of misbehaving later.
 """
 import os
+import secrets
+import time
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
@@ -48,8 +51,6 @@ def envlist(name, default=()):
 
 
 def envdatabase(name, default):
-    import dj_database_url
-
     raw = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(raw, conn_max_age=60)
@@ -73,9 +74,6 @@ def dev_secret_key(path):
 
     Two processes starting at once both try O_CREAT|O_EXCL; the loser reads the winner's key
     (waiting briefly until it has been written)."""
-    import secrets
-    import time
-
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

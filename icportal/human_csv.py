@@ -23,6 +23,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from django.http import StreamingHttpResponse
+
 FORMULA_CHARACTERS = "=+-@"
 CONTROL_START = ("\t", "\r", "\n")
 SIGN_LOOK_ALIKES = frozenset("\u2212\u2052\u02d6\u02d7\u2795\u2796\ufb29")
@@ -109,8 +111,6 @@ def chunked(lines, size=256 * 1024):
 def csv_download(filename, lines, content_type="text/csv; charset=utf-8"):
     """A streamed attachment of CSV `lines` (str), sent in big UTF-8 chunks; the lines of a
     human-facing CSV come from csv_lines, a partner file's lines from its writer."""
-    from django.http import StreamingHttpResponse
-
     response = StreamingHttpResponse(chunked(lines), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"

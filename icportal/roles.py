@@ -3,6 +3,9 @@
 Each app grants the permissions of its own models in a data migration, so the groups grow
 with the apps. `ROLE_TABLE` in tests/test_roles.py checks the result against DESIGN.md.
 """
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
 IMPLEMENTATION_MANAGER = "Implementation Manager"
 SUPPORT = "Support"
 AUDITOR = "Auditor"
@@ -19,9 +22,6 @@ def grant(apps, schema_editor=None, grants=None):
     Permissions are created first (they normally appear only after the whole migrate run),
     so that a data migration can grant permissions of models created in the same run.
     """
-    from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
-
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, apps=apps)
 

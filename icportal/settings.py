@@ -117,6 +117,8 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = None  # uploads and exports are served only through permission-checked views
 
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 200, minimum=1)
+# Parsed records are staged and loaded this many rows per database round trip.
+INGEST_BATCH_SIZE = envint("INGEST_BATCH_SIZE", 1000, minimum=1)
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -13,8 +13,12 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db.models.signals import post_migrate
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.conf import Conf
+from django_q.signing import BadSignature, SignedPackage
 
 NO_WORKER = "no worker is running: start `manage.py qcluster`"
 KEY_MISMATCH = ("a worker is running but refuses this portal's tasks: it signs with another SECRET_KEY "
@@ -29,9 +33,6 @@ class Clusters:
 
 
 def raw_heartbeats():
-    from django_q.brokers import get_broker
-    from django_q.conf import Conf
-
     broker = get_broker()
     if Conf.REDIS and not Conf.ORM:
         return [pack for pack in broker.get_stats(f"{Conf.Q_STAT}:*") or [] if pack]
@@ -42,8 +43,6 @@ def raw_heartbeats():
 
 
 def read_clusters():
-    from django_q.signing import BadSignature, SignedPackage
-
     alive = foreign = 0
     for pack in raw_heartbeats():
         try:
@@ -69,8 +68,6 @@ def waiting_problem(queued_since, now=None):
 
 def create_cache_table(sender, using="default", **kwargs):
     """post_migrate: the database cache's table (settings.CACHES), when that is the cache."""
-    from django.core.management import call_command
-
     if any(cache["BACKEND"].endswith("DatabaseCache") for cache in settings.CACHES.values()):
         call_command("createcachetable", database=using, verbosity=0)
 

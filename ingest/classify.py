@@ -12,7 +12,7 @@ from django.utils import timezone
 from billers.models import Account, Invoice, InvoiceDetail
 from billers.limits import fits, largest
 from ingest.mapping import DETAIL_FIELDS, account_values, detail_rows, differs, invoice_balance, invoice_values
-from ingest.models import Action
+from ingest.models import Action, AdjustmentApplied
 
 PAID_MESSAGE = "invoice {number} already has payments ({paid} paid); a load never replaces it"
 NOT_FOUND_MESSAGE = "account not found: the biller has no account {number}"
@@ -153,8 +153,6 @@ class AdjustmentClassifier:
 
 def balance_fits(previous, new):
     """The balance after an adjustment, and its difference, fit their columns."""
-    from ingest.models import AdjustmentApplied
-
     return (fits(new, Account, "current_balance") and fits(new, AdjustmentApplied, "new_balance")
             and fits(new - previous, AdjustmentApplied, "difference"))
 

@@ -8,6 +8,8 @@ import uuid
 from functools import cache
 from decimal import Decimal
 
+from billers.models import Account, Invoice, InvoiceDetail
+
 TEXT = "text"
 AMOUNT = "amount"
 DATE = "date"
@@ -102,8 +104,6 @@ def invoice_balance(values):
 @cache
 def _text_columns():
     """(record part, record key, model, model field) for every text value a load writes."""
-    from billers.models import Account, Invoice, InvoiceDetail
-
     columns = [("customer", "AccountNumber", Account, "account_number"),
                ("adjustment", "AccountNumber", Account, "account_number"),
                ("invoice", "InvoiceNumber", Invoice, "invoice_number"),

@@ -93,10 +93,6 @@ class Load(models.Model):
     def __str__(self):
         return f"Load {self.pk} {self.original_name}"
 
-    @property
-    def kind(self):
-        return self.file_format.kind
-
 
 class LoadEvent(models.Model):
     """One transition of a load: who, when, from which status to which, and a note."""

@@ -18,11 +18,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from billers.models import Biller, BillerFileFormat
+from ingest.formats import FileRefused
 from ingest.lifecycle import FourEyesRefused, PermissionRefused, Refused, StateRefused, record_event, transition
 from ingest.loading import LoadConflict, write_load
-from ingest.models import Load, LoadStatus, StagedRecord
+from ingest.models import Load, LoadEvent, LoadStatus, StagedRecord
 from ingest.planning import Planner, compare, status_counts
 from ingest.staging import ErrorFields, stage
 
@@ -98,8 +100,6 @@ def refuse_wrong_shape(code, file):
 def _run(func, load, user):
     """Queue `func` as a django-q2 task: a web request never parses or loads (the `ingest`
     command calls parse_load / run_load itself)."""
-    from django_q.tasks import async_task
-
     async_task(f"ingest.pipeline.{func.__name__}", load.pk, getattr(user, "pk", None),
                task_name=f"{func.__name__} load {load.pk}", group="ingest")
     load.refresh_from_db()
@@ -125,8 +125,6 @@ def parse_load(load_id, user_id=None):
     except StateRefused as exc:
         logger.info("parse of load %s not started: %s", load_id, exc)
         return load
-    from ingest.formats import FileRefused
-
     try:
         errors = ErrorFields()
         planner = Planner(load, errors)
@@ -298,8 +296,6 @@ AUTO_RETRY_NOTE = "queued again automatically"
 def recover_stuck_loads(now=None):
     """Fail every load whose task died (task timeout passed) and queue it again, up to
     AUTO_RETRIES times per load. The schedule `ingest: recover stuck loads` runs it."""
-    from ingest.models import LoadEvent
-
     now = now or timezone.now()
     recovered = []
     candidates = Load.objects.select_related("biller", "file_format").filter(

@@ -8,6 +8,7 @@ instances, never OFFSET; the error report leaves the detail lines in the databas
 from django.db.models.fields.json import KeyTransform
 
 from icportal.human_csv import csv_lines
+from ingest.formats import get_format, write_ic
 from ingest.models import RecordStatus
 
 REPORT_HEADER = ["line", "status", "field", "message"]
@@ -35,8 +36,6 @@ def value_columns(load):
     """The record's field names in the format's declaration order: customer (CR), invoice (IH)
     or adjustment (AR). Taken from the format, not from stored JSON (PostgreSQL's jsonb does
     not keep key order). The biller's BIF values are not the file's and are left out."""
-    from ingest.formats import get_format
-
     fields = get_format(load.file_format.code).fields
     columns = []
     for record in ("CR", "IH", "AR"):
@@ -76,8 +75,6 @@ def ic_header(load):
 
 def ic_file(load):
     """IC's standard import file of the load's ok records (ingest.formats.write_ic)."""
-    from ingest.formats import write_ic
-
     def records():
         for (data,) in iter_values(load.records.filter(status=RecordStatus.OK), "data"):
             yield {"status": "ok", "adjustment": None, "invoice": None, "customer": None, "details": [], **data}

@@ -5,16 +5,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from ingest.config import build_parse_config
+from ingest.formats import parse
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
 
-BATCH_SIZE = 1000
 ERROR_EXAMPLES = 10          # lines kept per field for the preview's "errors by field"
 RECORD_FIELD = "(record)"    # errors that name no field
 
 
 def batch_size():
-    return getattr(settings, "INGEST_BATCH_SIZE", BATCH_SIZE)
+    return settings.INGEST_BATCH_SIZE
 
 
 class ErrorFields:
@@ -87,8 +87,6 @@ def stage(load, errors, plan=None):
     Raises `ingest.formats.FileRefused` (nothing staged) for a file refused as a whole.
     Earlier staging of the load is removed first, so a re-parse never duplicates records.
     """
-    from ingest.formats import parse
-
     StagedRecord.objects.filter(load=load).delete()
     config = build_parse_config(load.biller, load.file_format.code)
     stored = StoredFile(load.file)

@@ -9,6 +9,11 @@ import uuid
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="icportal-test-media-"))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist's workers inherit the controller's environment: a media folder each, so that
+    # no process sees (or overwrites) another's stored files.
+    os.environ["MEDIA_ROOT"] = os.path.join(os.environ["MEDIA_ROOT"], os.environ["PYTEST_XDIST_WORKER"])
+    os.makedirs(os.environ["MEDIA_ROOT"], exist_ok=True)
 # A queue of its own on a shared Redis (the workers leg): test runs never take each other's tasks.
 os.environ.setdefault("Q_CLUSTER_NAME", f"icportal-test-{uuid.uuid4().hex[:12]}")
 

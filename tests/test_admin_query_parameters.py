@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver
 from billers.models import Biller
 from exports.models import ExportFile
 from exports.runs import run_export
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 from tests.ingest.loadkit import load_file
 
 SKIPPED = {"logout/",   # GET would only log the client out (405 on Django 5)

@@ -162,7 +162,7 @@ def payment_and_run():
     from billers.models import Biller
     from exports.activity import import_activity
     from exports.runs import run_export
-    from tests.exports.conftest import make_csv, payment_row
+    from tests.support.activity import make_csv, payment_row
 
     biller = Biller.objects.get(slug=SLUG)
     import_activity("payments", biller, make_csv("payments", [payment_row(

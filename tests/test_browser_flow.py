@@ -149,7 +149,7 @@ def import_payment():
     """One approved card payment on an account the load just created, on the business date."""
     from billers.models import Biller
     from exports.activity import import_activity
-    from tests.exports.conftest import make_csv, payment_row
+    from tests.support.activity import make_csv, payment_row
 
     result = import_activity("payments", Biller.objects.get(slug=SLUG), make_csv("payments", [payment_row(
         AccountNumber="100234", CustomerName="Smith, Joseph A.", PaymentGUID="browser-1",

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_check(**env):
     base = {k: v for k, v in os.environ.items() if k not in {
-        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "Q_BROKER", "MAX_UPLOAD_MB"}}
+        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "Q_BROKER", "MAX_UPLOAD_MB",
+        "INGEST_BATCH_SIZE"}}
     base.update(env)
     base["DJANGO_SETTINGS_MODULE"] = "icportal.settings"
     return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=base,
@@ -24,6 +25,7 @@ def run_check(**env):
     ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
     ({"DEBUG": "1", "MAX_UPLOAD_MB": "lots"}, "MAX_UPLOAD_MB"),
     ({"DEBUG": "1", "MAX_UPLOAD_MB": "0"}, "MAX_UPLOAD_MB"),
+    ({"DEBUG": "1", "INGEST_BATCH_SIZE": "0"}, "INGEST_BATCH_SIZE"),
     ({"DEBUG": "1", "Q_BROKER": "amqp://x"}, "Q_BROKER"),
     ({"DEBUG": "1", "DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
 ])

@@ -7,6 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from billers.bif_rules import RuleError, parse_rule
+from billers.reference_data import BIF_TEMPLATES, FILE_FEATURES
 from billers.settings_schema import parse_yes_no
 
 
@@ -141,8 +142,6 @@ class BifCustomization(models.Model):
 
     def _check_in_file(self, errors):
         """An 'invoice file' source is applied only when the integration's files carry it."""
-        from billers.reference_data import FILE_FEATURES
-
         try:
             biller = self.biller  # set (maybe unsaved) on an admin inline row
         except ObjectDoesNotExist:
@@ -181,8 +180,6 @@ def missing_required(rows):
 def template_rows(biller, features_given=()):
     """Unsaved BIF rows of the biller's integration template (the seed's BIF table) for the
     features not in `features_given`."""
-    from billers.reference_data import BIF_TEMPLATES
-
     template = BIF_TEMPLATES.get(biller.integration, {})
     features = {f.name: f for f in BifFeature.objects.filter(name__in=template)}
     return [BifCustomization(biller=biller, feature=features[name], source=source, value=value, rule=rule)

@@ -1,5 +1,6 @@
 import datetime
 import uuid
+import zoneinfo
 
 from django.core.validators import URLValidator
 from django.db import models
@@ -44,6 +45,4 @@ class Biller(models.Model):
 
     @property
     def zone(self):
-        import zoneinfo
-
         return zoneinfo.ZoneInfo(self.time_zone)

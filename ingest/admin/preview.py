@@ -6,6 +6,7 @@ records found by a seek on (load, status, seq): the work is proportional to the 
 from django.db.models import Q
 from django.utils import timezone
 
+from billers.models import BifCustomization
 from ingest.models import Load, LoadStatus, RecordStatus
 
 PAGE_SIZE = 50
@@ -66,8 +67,6 @@ def records_page(load, params, size=PAGE_SIZE):
 def bif_rows(load):
     """The biller's BIF features with a value, as applied to this load's invoices: the source
     (questionnaire value or rule) and the value on the first ok invoice (one staged record)."""
-    from billers.models import BifCustomization
-
     if load.file_format.kind != "invoice":
         return []
     first = load.records.filter(status=RecordStatus.OK).order_by("seq").first()

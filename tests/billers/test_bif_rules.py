@@ -139,6 +139,7 @@ def test_the_file_features_agree_with_the_parsers_declarations():
     from ingest.formats import FORMATS
 
     features = {row[0] for row in BIF_FEATURES}
+    assert FILE_FEATURES.keys() == {"incode", "watersmart"}
     for integration, carried in FILE_FEATURES.items():
         read = {f.name for spec in FORMATS.values() if spec.partner == integration and spec.kind == "invoice"
                 for f in spec.fields if f.record == "IH" and f.kind == "file"}

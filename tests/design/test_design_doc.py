@@ -24,16 +24,21 @@ def generate(tmp_path, slug, suffix):
 @pytest.mark.parametrize("suffix", [".md", ".html"])
 def test_every_field_of_every_enabled_format_appears(demo, tmp_path, slug, suffix):
     text = generate(tmp_path, slug, suffix)
-    for row in BillerFileFormat.objects.filter(biller__slug=slug).select_related("file_format"):
+    rows = list(BillerFileFormat.objects.filter(biller__slug=slug).select_related("file_format"))
+    assert rows, slug
+    for row in rows:
         code = row.file_format.code
         assert code in text
         if code in FORMATS:
-            for marker in FORMATS[code].marker_rows():
+            markers = FORMATS[code].marker_rows()
+            assert markers, code
+            for marker in markers:
                 assert marker["field"] in text, (code, marker["field"])
                 for edge in (marker["begin"], marker["end"]):
                     if edge and suffix == ".md":
                         assert edge in text, (code, edge)
         else:
+            assert columns_of(code), code
             for column in columns_of(code):
                 assert column.header in text, (code, column.header)
 

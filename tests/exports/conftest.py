@@ -1,21 +1,12 @@
-import datetime
+"""Fixtures of the exports tests: the demo billers with three accounts each, and the users.
+File helpers are in tests/support/activity.py."""
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 
 from billers.demo import seed_demo
-from billers.models import Account, Biller, BillerFileFormat
-
-CSV_HEADERS = {
-    "payments": ["InvoiceNumber", "InvoiceGUID", "AccountNumber", "CustomerName", "PaymentGUID", "PaymentDate",
-                 "PaymentTypeID", "PaymentTypeDesc", "PaymentAmount", "ConvenienceFee", "PaymentReference",
-                 "PaymentMessage", "Status", "BillerReference", "Offline", "LocationReference", "CheckNumber",
-                 "CardBrand", "InvoiceTypeID"],
-    "rejects": ["TransactionDate", "RejectDate", "AccountNumber", "CustomerName", "InvoiceNumber", "InvoiceType",
-                "Amount", "Code", "AuthOrderNumber", "ReferenceNumber", "BillerReference"],
-    "changes": ["AccountNumber", "Kind", "Value", "At"],
-}
+from billers.models import Account, Biller
 
 
 @pytest.fixture
@@ -42,35 +33,3 @@ def incode(demo):
 @pytest.fixture
 def users(demo):
     return {u.username: u for u in User.objects.all()}
-
-
-def payment_row(**values):
-    row = {"AccountNumber": "1001", "PaymentGUID": "g-1", "PaymentDate": "2025-03-09T12:00:00-08:00",
-           "PaymentTypeID": "1", "PaymentAmount": "10.00", "Status": "approved", "CardBrand": "VISA",
-           "CustomerName": "Joseph Smith", "PaymentMessage": "Approved 000518", "Offline": "False"}
-    row.update(values)
-    return row
-
-
-def make_csv(kind, rows, header=None):
-    """CSV text with the kind's header (or `header`), rows given as dicts; CRLF, quoted as needed."""
-    import csv
-    import io
-
-    header = header or CSV_HEADERS[kind]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(column, "") for column in header])
-    return buffer.getvalue()
-
-
-def set_split(biller, split):
-    row = BillerFileFormat.objects.get(biller=biller, file_format__code="watersmart.payments")
-    row.options = {"split": split}
-    row.save()
-
-
-def aware(zone, *args):
-    return datetime.datetime(*args, tzinfo=zone)

@@ -7,7 +7,7 @@ from exports.activity import import_activity
 from exports.activity_formats import ACTIVITY_FORMATS
 from ingest.formats import FieldError
 from ingest.formats.spec import Column, Field
-from tests.exports.conftest import CSV_HEADERS, make_csv, payment_row
+from tests.support.activity import CSV_HEADERS, make_csv, payment_row
 
 
 @pytest.mark.parametrize("kind", sorted(CSV_HEADERS))

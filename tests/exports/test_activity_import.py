@@ -10,7 +10,7 @@ from django.core.management import call_command
 from billers.models import Account
 from exports.activity import FileRefused, import_activity, validate
 from exports.models import AccountChange, AchReject, Payment
-from tests.exports.conftest import CSV_HEADERS, make_csv, payment_row
+from tests.support.activity import CSV_HEADERS, make_csv, payment_row
 from tests.shared import shared
 
 ACH_CODES = str(shared("corpora", "ach-moov-io", "ach_return_reason_codes.csv"))

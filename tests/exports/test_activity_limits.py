@@ -6,7 +6,7 @@ from decimal import Decimal
 from billers.models import Account, Invoice
 from exports.activity import import_activity, validate
 from exports.models import Payment
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 HUGE = "9999999999.99"
 

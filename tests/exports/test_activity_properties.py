@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from billers.models import Account
 from exports.activity import import_activity, validate
 from exports.writers import PaymentRecord, RunInfo, get_writer
-from tests.exports.conftest import CSV_HEADERS
+from tests.support.activity import CSV_HEADERS
 from tests.exports.records import LA
 
 anything = st.text(max_size=30)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from billers.models import Account
 from exports.activity import import_activity
 from exports.models import Payment, PaymentStatus
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 from tests.shared import shared
 
 ADD = reverse("admin:exports_payment_add")
@@ -164,7 +164,7 @@ def test_it_lists_rejects_and_changes_read_only_and_lets_support_import_them(cli
 
 def test_the_payment_list_shows_times_in_the_billers_zone(client_for):
     from billers.models import Biller
-    from tests.exports.conftest import make_csv, payment_row
+    from tests.support.activity import make_csv, payment_row
 
     biller = Biller.objects.get(slug="demo-watersmart")
     Account.objects.get_or_create(biller=biller, account_number="1001", defaults={"customer_name": "J"})

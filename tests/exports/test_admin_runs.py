@@ -8,7 +8,7 @@ from django.urls import reverse
 from exports.activity import import_activity
 from exports.models import ExportRun, RunStatus, Trigger
 from exports.runs import read_file, run_export
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 RUN_URL = reverse("admin:exports_exportrun_run")
 LIST_URL = reverse("admin:exports_exportrun_changelist")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from exports.activity import import_activity
 from exports.models import Payment
 from exports.runs import run_export
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 
 def test_the_run_page_shows_the_time_its_file_names_use(client, watersmart):

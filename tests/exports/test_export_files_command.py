@@ -5,7 +5,7 @@ from django.core.management import call_command
 from exports.activity import import_activity
 from exports.models import ExportRun, Trigger
 from exports.runs import read_file
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 
 def test_it_runs_every_enabled_outbound_format_and_writes_the_files(incode, tmp_path, capsys):
@@ -19,7 +19,9 @@ def test_it_runs_every_enabled_outbound_format_and_writes_the_files(incode, tmp_
     assert (tmp_path / "IC_20250309.txt").read_bytes() == b"1001,03/09/2025,10.00,Approved 000518\r\n"
     assert (tmp_path / "IC_20250309-RejectedReversedPayments.txt").read_bytes() == b"1001,03/09/2025,10.00,Reversed\r\n"
     assert (tmp_path / "IC_CloudStore_20250309.txt").read_bytes() == b"1001,03/09/2025,10.00,Approved 000518\r\n"
-    for run in ExportRun.objects.all():
+    runs = list(ExportRun.objects.all())
+    assert sum(run.files.count() for run in runs) == 3
+    for run in runs:
         assert run.trigger == Trigger.COMMAND
         for export_file in run.files.all():
             assert read_file(export_file) == (tmp_path / export_file.name).read_bytes()

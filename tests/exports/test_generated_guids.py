@@ -8,7 +8,7 @@ from django.core.management import call_command
 from billers.models import Account, Invoice
 from exports.activity import import_activity
 from exports.models import Payment
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 
 def invoice(biller, number="5001001"):

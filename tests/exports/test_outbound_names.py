@@ -10,7 +10,7 @@ from django.db import connection
 
 from exports.models import CarriedPayment, ExportFile, ExportRun, Payment
 from exports.runs import read_file, run_export
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 from tests.exports.test_runs import import_payments
 from tests.support.races import run_together
 

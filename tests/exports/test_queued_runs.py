@@ -13,7 +13,7 @@ from django_q.signing import SignedPackage
 from exports.activity import import_activity
 from exports.models import ExportFile, ExportRun, RunStatus
 from exports.queued import perform_run
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 RUN_URL = reverse("admin:exports_exportrun_run")
 

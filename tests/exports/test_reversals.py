@@ -20,7 +20,7 @@ from exports.activity import import_activity
 from exports.models import CarriedPayment, Payment, PaymentStatus
 from exports.payments import void_payments
 from exports.runs import read_file, regenerate, run_export
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 GOLDEN = Path(__file__).parent / "golden"
 FORMAT = "incode.payments.approved_offline"

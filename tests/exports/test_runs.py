@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from exports.activity import import_activity
 from exports.models import CarriedPayment, ExportRun, Payment, RunStatus
 from exports.runs import ExportFailed, ExportRefused, read_file, regenerate, run_export
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row, set_split
 
 D = datetime.date
 NOW = datetime.datetime(2025, 3, 10, 14, 0, 0, tzinfo=datetime.timezone.utc)  # 07:00 PDT
@@ -90,8 +90,6 @@ def test_it_sends_cloud_store_payments_only_to_the_cloud_store_file(incode):
 
 
 def test_it_splits_watersmart_payments_when_the_option_is_on(watersmart):
-    from tests.exports.conftest import set_split
-
     set_split(watersmart, True)
     import_payments(watersmart, {"PaymentGUID": "amex", "CardBrand": "AMEX"}, {"PaymentGUID": "visa"},
                     {"PaymentGUID": "ach", "PaymentTypeID": "2", "CardBrand": ""})

@@ -10,7 +10,7 @@ from django_q.models import Schedule
 from exports.activity import import_activity
 from exports.models import ExportRun, RunStatus, Trigger
 from exports.schedule import TASK, next_run_at, run_scheduled_exports, schedule_name, sync_schedule
-from tests.exports.conftest import make_csv, payment_row
+from tests.support.activity import make_csv, payment_row
 
 UTC = datetime.timezone.utc
 

@@ -27,6 +27,7 @@ def test_it_writes_the_golden_files_byte_for_byte(name):
         for out in files:
             (folder / out.name).write_bytes(out.content)
     expected = sorted(p.name for p in folder.iterdir())
+    assert expected, f"{folder} holds no golden file"
     assert sorted(out.name for out in files) == expected
     for out in files:
         assert out.content == (folder / out.name).read_bytes(), out.name

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ingest.formats import ParseConfig, write_ic
 from ingest.formats.bif import BifValue
 
-from .conftest import errors_of, parse_text
+from tests.support.parsing import errors_of, parse_text
 from .test_incode_invoice import BLOCK
 
 WS_ROW = "1001,SMITH JOHN,1 MAIN ST,,SPRINGFIELD,IL,62701,06/01/2024,{due},100.00,0.00,555,1\n"

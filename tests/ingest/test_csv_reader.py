@@ -5,7 +5,7 @@ import pytest
 
 from ingest.formats.readers import MAX_RECORD_CHARS, Row, read_csv
 
-from .conftest import shared
+from tests.shared import shared
 
 
 def spectrum_cases():

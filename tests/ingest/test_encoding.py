@@ -6,7 +6,7 @@ import pytest
 from ingest.formats import FileRefused, ParseConfig, parse
 from ingest.formats.readers import CHUNK_BYTES, open_text
 
-from .conftest import parse_bytes
+from tests.support.parsing import parse_bytes
 
 ROW = "100234,Zoë Café,,,,,,01/15/2025,02/05/2025,10.00,,5001,1\n"
 

@@ -15,7 +15,8 @@ from ingest.lifecycle import Refused
 from ingest.models import Load
 from tests.ingest.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
 
-from .conftest import REPO_ROOT, parse_text
+from tests.shared import REPO_ROOT
+from tests.support.parsing import parse_text
 
 WS = ("demo-watersmart", "watersmart.invoice")
 INCODE_CHOICES = "choose incode.invoice.skip_landlord or incode.invoice.include_dashes"

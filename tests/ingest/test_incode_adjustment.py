@@ -3,7 +3,7 @@ import pytest
 
 from ingest.formats import FileRefused, ParseConfig
 
-from .conftest import errors_of, parse_text
+from tests.support.parsing import errors_of, parse_text
 
 HEADER = "Customer Name, formatted ACCOUNT number ,Service Address,New Balance\n"
 

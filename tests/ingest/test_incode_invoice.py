@@ -2,7 +2,7 @@
 from ingest.formats import ParseConfig
 from ingest.formats.bif import BifValue
 
-from .conftest import errors_of, parse_text
+from tests.support.parsing import errors_of, parse_text
 
 BLOCK = """<account>
 <Acct_info Account No="10-1002-62501" Name="SMITH  JOHN &amp; A" Status="A"/>

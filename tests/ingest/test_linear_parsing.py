@@ -11,7 +11,7 @@ from tests.support.accounting import check_block_accounting
 
 from tests.ingest.loadkit import change_url, demo, login, upload  # noqa: F401
 
-from .conftest import parse_text
+from tests.support.parsing import parse_text
 from .test_incode_invoice import BLOCK
 
 CODE = "incode.invoice.skip_landlord"

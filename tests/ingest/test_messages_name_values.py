@@ -11,7 +11,8 @@ from ingest.formats.converters import (ACCOUNT_WITHOUT_DASHES, ADJUSTMENT_TYPE, 
                                        MONTH, NAME, STRICT_AMOUNT, TEXT, US_DATE, ZIP, shown)
 from ingest.formats.spec import Column, Markers, Position
 
-from .conftest import SHARED, parse_bytes, parse_text, shared
+from tests.shared import SHARED, shared
+from tests.support.parsing import parse_bytes, parse_text
 
 # Messages about a missing value or the row's shape: nothing to name.
 NO_VALUE = re.compile(r"^(required but blank|the row has no (position|column) .*|begin marker .* not found"

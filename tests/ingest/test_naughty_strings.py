@@ -6,7 +6,8 @@ import re
 
 from ingest.formats.converters import ConversionError, clean_name
 
-from .conftest import parse_text, shared
+from tests.shared import shared
+from tests.support.parsing import parse_text
 
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
@@ -36,8 +37,14 @@ def test_it_keeps_each_naughty_name_as_one_record():
 
 
 def test_it_refuses_nothing_but_reports_control_characters_as_field_errors():
-    for name in naughty_strings():
+    names = naughty_strings()
+    refused = []
+    for name in names:
         try:
             clean_name(name)
         except ConversionError as exc:
-            assert CONTROL.search(name) and str(exc).startswith("'")
+            refused.append(name)
+            assert str(exc).startswith("'"), (name, str(exc))  # the message quotes the raw value
+    assert len(names) > 400
+    assert refused == [name for name in names if CONTROL.search(name)]
+    assert refused  # the list holds control characters: the refusal path was exercised

@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from .conftest import REPO_ROOT, shared
+from tests.shared import REPO_ROOT, shared
 
 WS = "100234,Smith Joseph,12 Oak St,,Fresno,CA,93701,01/15/2025,02/05/2025,84.16,0.00,5001001,1,0,1,100-234\n"
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ingest.formats import FORMATS, FileRefused, ParseConfig, parse
 
-from .conftest import parse_text
+from tests.support.parsing import parse_text
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text as it can be written in UTF-8 (no lone surrogates).

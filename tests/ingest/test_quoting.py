@@ -13,7 +13,8 @@ from ingest.formats import FORMATS, FileRefused, ParseConfig
 from ingest.formats.readers import read_csv
 from tests.support.accounting import check_block_accounting, check_csv_accounting, physical_lines
 
-from .conftest import REPO_ROOT, parse_bytes, parse_text, shared
+from tests.shared import REPO_ROOT, shared
+from tests.support.parsing import parse_bytes, parse_text
 
 CSV_FORMATS = [code for code, spec in FORMATS.items() if spec.partner == "watersmart" or spec.kind == "adjustment"]
 BLOCK_FORMATS = [code for code in FORMATS if code not in CSV_FORMATS]

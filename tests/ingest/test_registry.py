@@ -8,7 +8,7 @@ import pytest
 from ingest.formats import (FORMATS, FieldError, FileRefused, ParseConfig, Record, get_format, parse,
                             write_ic)
 
-from .conftest import parse_text
+from tests.support.parsing import parse_text
 
 
 def test_it_registers_the_six_inbound_formats():

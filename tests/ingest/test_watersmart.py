@@ -1,7 +1,7 @@
 """watersmart.invoice and watersmart.adjustment (FORMATS.md 3, 5.1)."""
 from ingest.formats import ParseConfig
 
-from .conftest import errors_of, parse_text
+from tests.support.parsing import errors_of, parse_text
 
 GOOD = "100234,Smith Joseph,12 Oak St,,Fresno,CA,93701,01/15/2025,02/05/2025,84.16,0.00,5001001,1,0,1,100-234"
 

@@ -6,7 +6,8 @@ import pytest
 
 from ingest.formats import FileRefused, ParseConfig
 
-from .conftest import SHARED, parse_text
+from tests.shared import SHARED
+from tests.support.parsing import parse_text
 
 ATTACK_FOLDERS = ("xml-attacks-defusedxml", "xml-attacks-payloadsallthethings")
 

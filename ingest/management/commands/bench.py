@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ingest import bench
@@ -39,7 +40,6 @@ class Command(BaseCommand):
     def handle(self, *args, rows, json: bool, hostile: bool, downloads: bool, **options):
         if rows < 1:
             raise CommandError("--rows must be at least 1")
-        from django.conf import settings
 
         if settings.DEBUG:
             self.stderr.write("note: DEBUG is on, so Django keeps the text of recent queries: the memory "

@@ -11,6 +11,8 @@ import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
+from billers.models import Biller
+from ingest.config import build_parse_config
 from ingest.formats import FORMATS, FileRefused, ParseConfig, parse, write_ic
 from icportal.commands import FAILED, reports_unexpected_errors
 from ingest.formats.output import write_json
@@ -79,8 +81,6 @@ def parse_config(slug: str | None, code: str) -> ParseConfig:
     """The biller's configuration for the format (ParseConfig defaults without a biller)."""
     if not slug:
         return ParseConfig()
-    from billers.models import Biller
-    from ingest.config import build_parse_config
 
     biller = Biller.objects.filter(slug=slug).first()
     if biller is None:

@@ -1,15 +1,10 @@
-"""Helpers for the ingest tests: the shared folder (samples, corpora, tools) and small
-wrappers that parse text or bytes held in memory."""
+"""Parsing files held in memory, and the shared folder's golden comparison, for the parser tests."""
 import importlib.util
 import io
-import os
-from pathlib import Path
-
-import pytest
 
 from ingest.formats import ParseConfig, parse
 
-from tests.shared import REPO_ROOT, SHARED, shared  # noqa: F401  (re-exported for the ingest tests)
+from tests.shared import shared
 
 
 def load_compare():
