@@ -96,7 +96,7 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
         """Also the loads whose file holds an account with exactly that number."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
-        if term and len(term) <= 60:
+        if term and len(term) <= 60 and term.isprintable():  # PostgreSQL refuses NUL in a text value
             holding = StagedRecord.objects.filter(account_number=term).values("load_id")
             found = found | queryset.filter(pk__in=holding)
         return found, may_have_duplicates

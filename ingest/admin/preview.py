@@ -34,7 +34,7 @@ def records_page(load, params, size=PAGE_SIZE):
     queryset = load.records.all()
     if status:
         queryset = queryset.filter(status=status)
-    search = (params.get("q") or "").strip()[:80]
+    search = "".join(ch for ch in (params.get("q") or "") if ch.isprintable()).strip()[:80]  # PostgreSQL refuses NUL
     if search:
         queryset = queryset.filter(Q(account_number=search) | Q(invoice_number=search))
     after, before = _int(params.get("after")), _int(params.get("before"))
