@@ -16,9 +16,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 from django.utils import timezone
-from django_q.brokers import get_broker
-from django_q.conf import Conf
-from django_q.signing import BadSignature, SignedPackage
 
 NO_WORKER = "no worker is running: start `manage.py qcluster`"
 KEY_MISMATCH = ("a worker is running but refuses this portal's tasks: it signs with another SECRET_KEY "
@@ -33,6 +30,11 @@ class Clusters:
 
 
 def raw_heartbeats():
+    # django-q2 is imported here, not at the top: this module is imported while the apps load
+    # (IngestConfig), and django_q.conf imported then leaves `manage.py qcluster` without its log
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+
     broker = get_broker()
     if Conf.REDIS and not Conf.ORM:
         return [pack for pack in broker.get_stats(f"{Conf.Q_STAT}:*") or [] if pack]
@@ -43,6 +45,8 @@ def raw_heartbeats():
 
 
 def read_clusters():
+    from django_q.signing import BadSignature, SignedPackage  # see raw_heartbeats
+
     alive = foreign = 0
     for pack in raw_heartbeats():
         try:
