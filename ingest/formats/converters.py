@@ -88,13 +88,22 @@ def one_of(*allowed: int) -> Callable[[str], int | None]:
 _BOOLEANS = {"1": True, "y": True, "true": True, "0": False, "n": False, "false": False}
 
 
-def clean_boolean(raw: str) -> bool | None:
-    value = raw.strip()
-    if not value:
-        return None
-    if value.lower() not in _BOOLEANS:
-        raise ConversionError(f"{shown(value)} is not a boolean (accepted: 1, 0, Y, N, true, false)")
-    return _BOOLEANS[value.lower()]
+def choice_of(allowed: dict[str, Any], expected: str = "") -> Callable[[str], Any]:
+    """One of `allowed`'s keys (any case) -> its value; the message says `expected` (default:
+    the keys)."""
+    expected = expected or f"one of {', '.join(allowed)}"
+
+    def clean(raw: str) -> Any:
+        value = raw.strip()
+        if not value:
+            return None
+        if value.lower() not in allowed:
+            raise ConversionError(f"{shown(value)} is not {expected}")
+        return allowed[value.lower()]
+    return clean
+
+
+clean_boolean = choice_of(_BOOLEANS, "a boolean (accepted: 1, 0, Y, N, true, false)")
 
 
 # --- amounts --------------------------------------------------------------------------
@@ -318,19 +327,6 @@ def clean_whole_number(raw: str) -> int | None:
     return int(value) if value else None
 
 
-def choice_of(allowed: dict[str, Any], expected: str = "") -> Callable[[str], Any]:
-    """One of `allowed`'s keys (any case) -> its value; the message says `expected` (default:
-    the keys)."""
-    expected = expected or f"one of {', '.join(allowed)}"
-
-    def clean(raw: str) -> Any:
-        value = raw.strip()
-        if not value:
-            return None
-        if value.lower() not in allowed:
-            raise ConversionError(f"{shown(value)} is not {expected}")
-        return allowed[value.lower()]
-    return clean
 
 
 def choices(*values: str) -> dict[str, str]:
