@@ -168,7 +168,7 @@ def dje_import(biller, path, rows):
     import tablib
     from import_export import resources
 
-    from billers.models import Account
+    from ledger.models import Account
 
     class AccountResource(resources.ModelResource):
         class Meta:
@@ -191,7 +191,7 @@ def dje_import(biller, path, rows):
 
 def bulk_floor(biller, path, batch=5_000):
     """The floor of a load: a hand `csv.reader` + `bulk_create(update_conflicts=True)` of new accounts."""
-    from billers.models import Account
+    from ledger.models import Account
 
     names = ["customer_name", "address1", "address2", "city", "state", "zip", "display_account_number"]
     started, count, pending = time.perf_counter(), 0, []
@@ -289,7 +289,7 @@ def run(rows, progress=lambda step: None, workdir=None):
 
 def _database_figures(rows, path, tmp, progress):
     """The pipeline first (its peak memory is not raised by the peers' imports), then the peers."""
-    from billers.models import Account
+    from ledger.models import Account
 
     figures = {}
     biller, user = _bench_biller_and_user()
@@ -388,7 +388,7 @@ def _bench_biller_and_user():
 
 
 def _remove_bench_data(biller, user):
-    from billers.models import Account, Invoice
+    from ledger.models import Account, Invoice
     from ingest.models import Load
 
     Invoice.objects.filter(biller=biller).delete()

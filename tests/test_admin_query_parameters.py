@@ -91,7 +91,7 @@ def everything(demo):
 def test_the_walk_covers_the_pages_of_the_issue():
     routes = {route for route, _ in ROUTES}
     assert {"ingest/load/export/", "ingest/load/", "ingest/load/upload/", "exports/exportrun/run/",
-            "exports/payment/import/", "billers/biller/<int:object_id>/configuration-history/"} <= routes
+            "ledger/payment/import/", "billers/biller/<int:object_id>/configuration-history/"} <= routes
 
 
 QUERIES = [

@@ -15,11 +15,11 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 import exports.activity
-from billers.models import Account, Invoice
 from exports.activity import import_activity
-from exports.models import CarriedPayment, Payment, PaymentStatus
+from exports.models import CarriedPayment
 from exports.payments import void_payments
 from exports.runs import read_file, regenerate, run_export
+from ledger.models import Account, Invoice, Payment, PaymentStatus
 from tests.support.activity import make_csv, payment_row
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -197,7 +197,7 @@ def test_the_admin_import_previews_and_applies_a_reversal(client, incode, sold):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.login(username="support", password="demo")
-    url = "/admin/exports/payment/import/"
+    url = "/admin/ledger/payment/import/"
     upload = {"biller": incode.pk, "format": "0", "resource": "0",
               "import_file": SimpleUploadedFile("r.csv", reversal_csv().encode(), content_type="text/csv")}
     preview = client.post(url, upload)
@@ -205,7 +205,7 @@ def test_the_admin_import_previews_and_applies_a_reversal(client, incode, sold):
     assert preview.status_code == 200 and "1 payment(s) imported before will be voided or reversed" in page
     assert Payment.objects.get(payment_guid="p-1").status == PaymentStatus.APPROVED
     confirm = {key: value for key, value in preview.context["confirm_form"].initial.items()}
-    done = client.post("/admin/exports/payment/process_import/", confirm, follow=True)
+    done = client.post("/admin/ledger/payment/process_import/", confirm, follow=True)
     assert "Voided or reversed 1 imported before." in done.content.decode()
     assert Payment.objects.get(payment_guid="p-1").status == PaymentStatus.REVERSED
     assert money(incode) == (Decimal("95.00"), Decimal("5.00"))

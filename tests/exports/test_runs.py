@@ -8,8 +8,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from exports.activity import import_activity
-from exports.models import CarriedPayment, ExportRun, Payment, RunStatus
+from exports.models import CarriedPayment, ExportRun, RunStatus
 from exports.runs import ExportFailed, ExportRefused, read_file, regenerate, run_export
+from ledger.models import Payment
 from tests.support.activity import make_csv, payment_row, set_split
 
 D = datetime.date
