@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from billers.admin.history import configuration_changes
+from billers.history import configuration_changes
 from billers.models import Biller
 from desk.charts import bar_chart
 from exports.models import ExportRun
