@@ -16,7 +16,7 @@ from billers.models import Biller
 from exports.models import ExportFile
 from exports.runs import run_export
 from tests.support.activity import make_csv, payment_row
-from tests.ingest.loadkit import load_file
+from tests.support.loadkit import load_file
 
 SKIPPED = {"logout/",   # GET would only log the client out (405 on Django 5)
            "(?P<url>.*)"}   # the catch-all: any other address

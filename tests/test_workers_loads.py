@@ -15,8 +15,8 @@ from django_q.tasks import async_task
 from ingest import pipeline
 from ingest.models import Load, LoadEvent, LoadStatus
 from ledger.models import Account, Invoice
-from tests.ingest.loadkit import approve, login, upload
 from tests.support.invoices import write_invoices
+from tests.support.loadkit import approve, login, upload
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.workers

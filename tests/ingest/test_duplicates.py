@@ -1,7 +1,7 @@
 """A file already loaded for the same biller and format needs an explicit override; with it,
 nothing is duplicated (invoices unchanged)."""
 from ledger.models import Account, Invoice, InvoiceDetail
-from tests.ingest.loadkit import approve, demo, load_file, login, sample, upload  # noqa: F401
+from tests.support.loadkit import approve, demo, load_file, login, sample, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 

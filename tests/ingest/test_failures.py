@@ -10,7 +10,7 @@ from ingest import loading, pipeline, staging
 from ingest.lifecycle import transition
 from ingest.models import AdjustmentApplied, StagedRecord
 from ledger.models import Account, Invoice, InvoiceDetail
-from tests.ingest.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
+from tests.support.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 

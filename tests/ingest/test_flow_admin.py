@@ -8,7 +8,7 @@ import pytest
 
 from ingest.models import AdjustmentApplied
 from ledger.models import Account, Invoice
-from tests.ingest.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
+from tests.support.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
 
 
 @dataclass

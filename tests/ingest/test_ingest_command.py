@@ -9,7 +9,7 @@ from django.core.management import call_command
 from billers.models import Biller
 from ingest.models import Load
 from ledger.models import Invoice
-from tests.ingest.loadkit import demo, sample  # noqa: F401
+from tests.support.loadkit import demo, sample  # noqa: F401
 
 WS = ["--biller", "demo-watersmart", "--format", "watersmart.invoice"]
 

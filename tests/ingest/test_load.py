@@ -7,7 +7,7 @@ from decimal import Decimal
 from billers.demo import demo_guid
 from ingest.models import AdjustmentApplied
 from ledger.models import Account, Invoice, InvoiceDetail
-from tests.ingest.loadkit import approve, demo, load_file, login, sample, shared, upload  # noqa: F401
+from tests.support.loadkit import approve, demo, load_file, login, sample, shared, upload  # noqa: F401
 
 ACCOUNT_KEYS = {"CustomerName": "customer_name", "Address1": "address1", "Address2": "address2", "City": "city",
                 "State": "state", "Zip": "zip", "DisplayAccountNumber": "display_account_number",

@@ -2,7 +2,7 @@
 never cut short (a shortened account number would name another account), never a failed load."""
 from ingest.models import StagedRecord
 from ledger.models import Account, Invoice
-from tests.ingest.loadkit import approve, demo, login, upload  # noqa: F401
+from tests.support.loadkit import approve, demo, login, upload  # noqa: F401
 
 HEADER = ("AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,"
           "TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID,BlockPaymentsCC,BlockPaymentsEFT,DisplayAccountNumber\n")

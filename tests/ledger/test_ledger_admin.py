@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from ingest.models import Load
 from ledger.models import Invoice
-from tests.ingest.loadkit import demo, load_file, login  # noqa: F401
+from tests.support.loadkit import demo, load_file, login  # noqa: F401
 
 
 def test_the_invoice_list_links_each_invoice_to_the_load_that_wrote_it(demo):  # noqa: F811
