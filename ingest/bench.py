@@ -16,10 +16,18 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from billers.models import Biller, BillerFileFormat, FileFormat
+from ingest import pipeline
 from ingest.formats import ParseConfig, parse
 from ingest.formats.readers import open_text, read_blocks
+from ingest.models import Load
+from ledger.models import Account, Invoice
 
 
 @dataclass
@@ -168,10 +176,10 @@ def account_rows(path, limit=None):
 def dje_import(biller, path, rows):
     """django-import-export's default import: a ModelResource on Account keyed on biller and
     account number, a dry run then the confirmed import (as its admin does)."""
+    # imported here, not above: the pipeline's figures are measured first, before the peers'
+    # libraries raise the process's peak memory
     import tablib
     from import_export import resources
-
-    from ledger.models import Account
 
     class AccountResource(resources.ModelResource):
         class Meta:
@@ -194,8 +202,6 @@ def dje_import(biller, path, rows):
 
 def bulk_floor(biller, path, batch=5_000):
     """The floor of a load: a hand `csv.reader` + `bulk_create(update_conflicts=True)` of new accounts."""
-    from ledger.models import Account
-
     names = ["customer_name", "address1", "address2", "city", "state", "zip", "display_account_number"]
     started, count, pending = time.perf_counter(), 0, []
     for row in account_rows(path):
@@ -242,10 +248,6 @@ class Chain:
 def run_chain(biller, user, path):
     """One file through the functions the admin uses: upload, parse and stage (with its
     preview), approve, load. The peak memory counts these steps only."""
-    from django.core.files import File
-
-    from ingest import pipeline
-
     measured = reset_peak_rss()
     started = time.perf_counter()
     with open(path, "rb") as handle:
@@ -270,8 +272,6 @@ STEPS = ("parse", "floors", "pipeline N/10", "pipeline new", "pipeline updated",
 def run(rows, progress=lambda step: None, workdir=None):
     """Every figure of `manage.py bench` that can be measured, as the issue names them
     (docs: BENCHMARKS.md). `progress(step)` is called as each of `STEPS` starts."""
-    from django.db import connection
-
     report = {"parse_rps": {}}
     with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
         paths = {code: Path(tmp) / f"bench-{code}.dat" for code in PARSED}
@@ -292,8 +292,6 @@ def run(rows, progress=lambda step: None, workdir=None):
 
 def _database_figures(rows, path, tmp, progress):
     """The pipeline first (its peak memory is not raised by the peers' imports), then the peers."""
-    from ledger.models import Account
-
     figures = {}
     biller, user = _bench_biller_and_user()
     try:
@@ -333,10 +331,6 @@ def run_downloads(rows, workdir=None):
     """The error report of a file of `rows` error records and the IC standard file of `rows`
     ok records, read through the admin's download view as a browser would (issue 10: a big
     download must never reach a web timeout): [Measurement, Measurement]."""
-    from django.core.files import File
-
-    from ingest import pipeline
-
     measurements = []
     biller, user = _bench_biller_and_user()
     try:
@@ -360,8 +354,6 @@ def bench_download(label, load, what):
     """Read a load's download as a browser would: a GET of the admin's download URL (by its
     name), logged in as the bench's user, through the middleware and the permission check,
     the body streamed."""
-    from django.test import Client
-
     load.refresh_from_db()
     client = Client()
     client.force_login(load.uploaded_by)  # the bench's superuser
@@ -384,10 +376,6 @@ def _allowed_host():
 
 
 def _bench_biller_and_user():
-    from django.contrib.auth.models import User
-
-    from billers.models import Biller, BillerFileFormat, FileFormat
-
     if Biller.objects.filter(slug=BENCH_BILLER).exists():
         raise RuntimeError(f"a biller {BENCH_BILLER!r} exists already (a previous bench did not clean up?)")
     biller = Biller.objects.create(name="Benchmark (temporary)", slug=BENCH_BILLER, integration="watersmart",
@@ -398,9 +386,6 @@ def _bench_biller_and_user():
 
 
 def _remove_bench_data(biller, user):
-    from ledger.models import Account, Invoice
-    from ingest.models import Load
-
     Invoice.objects.filter(biller=biller).delete()
     Account.objects.filter(biller=biller).delete()
     for load in Load.objects.filter(biller=biller):
