@@ -2,7 +2,7 @@
 
 The next ICChangeLog file carries them like imported ones (FORMATS.md 7.3).
 """
-from exports.models import AccountChange, ChangeKind
+from ledger.models import AccountChange, ChangeKind
 
 
 def record_email(customer, accounts, at):

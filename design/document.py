@@ -9,13 +9,13 @@ import json
 
 from django.utils import timezone
 
-from billers.admin.history import configuration_changes
+from billers.history import configuration_changes
 from billers.models import (BifCustomization, BillerFileFormat, BillerSetting, IntegrationModification,
                             PortalRedirect, WebService)
 from billers.models.bif import BifSource
-from ingest.config import build_parse_config
 from billers.settings_schema import JSON_SCHEMAS, unused_keys, used_keys
 from exports.writers import columns_of
+from ingest.config import build_parse_config
 from ingest.formats import FORMATS
 from ingest.formats.spec import Markers
 

@@ -9,6 +9,7 @@ import datetime
 
 from django.utils import timezone
 
+from billers.history import configuration_changes as changes_of
 from billers.models import Biller, BillerFileFormat
 from exports.models import ExportRun, RunStatus
 from ingest import pipeline
@@ -93,8 +94,6 @@ def last_load_per_biller():
 
 def configuration_changes(now, days=CHANGE_DAYS):
     """Every biller's configuration changes of the last days, newest first."""
-    from billers.admin.history import configuration_changes as changes_of
-
     since = now - datetime.timedelta(days=days)
     entries = []
     for biller in Biller.objects.order_by("name"):

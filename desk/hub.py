@@ -13,13 +13,14 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from billers.admin.history import configuration_changes
-from billers.models import Account, Biller
+from billers.history import configuration_changes
+from billers.models import Biller
 from desk.charts import bar_chart
 from exports.models import ExportRun
 from icportal.admin_helpers import viewable_object
 from ingest.admin.preview import badge
 from ingest.models import Load, LoadStatus
+from ledger.models import Account
 
 PERIODS = (30, 90)
 CHARTED = (LoadStatus.PARSED, LoadStatus.APPROVED, LoadStatus.LOADING, LoadStatus.LOADED, LoadStatus.LOAD_FAILED)
@@ -109,7 +110,7 @@ def hub_view(model_admin):
             "can_upload": user.has_perm("ingest.add_load") and biller.active,
             "can_view_loads": user.has_perm("ingest.view_load"),
             "can_view_runs": user.has_perm("exports.view_exportrun"),
-            "can_view_accounts": user.has_perm("billers.view_account"),
+            "can_view_accounts": user.has_perm("ledger.view_account"),
             "design_url": design_url(biller),
         }
         return TemplateResponse(request, "admin/billers/biller/hub.html", context)

@@ -17,13 +17,13 @@ from django.db.models import Case, DecimalField, F, Value, When
 from django.utils import timezone
 
 from billers.limits import fits, largest
-from billers.models import Account, Biller, Invoice
+from billers.models import Biller
 from exports.activity_formats import ACTIVITY_FORMATS, CHANGE_VALUES, PAYMENTS
 from exports.guids import fill_generated_references
-from exports.models import Payment, PaymentStatus
 from ingest.formats import FieldError, FileRefused
 from ingest.formats.converters import ConversionError
 from ingest.formats.readers import read_csv
+from ledger.models import Account, Invoice, Payment, PaymentStatus
 
 CHUNK = 500
 KINDS = ACTIVITY_FORMATS

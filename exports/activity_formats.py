@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from exports.ach_codes import ACH_RETURN_CODES
-from exports.models import AccountChange, AchReject, ChangeKind, Payment, PaymentStatus
 from ingest.formats.converters import (AWARE_DATETIME, ISO_DATE, TRUE_FALSE, UNSIGNED_AMOUNT, WHOLE_NUMBER,
                                        ConversionError, Converter, at_most, choice_of, choices,
                                        clean_plain_text, plain_text, shown)
 from ingest.formats.spec import Column, Field
+from ledger.models import AccountChange, AchReject, ChangeKind, Payment, PaymentStatus
 
 
 def clean_ach_code(raw):

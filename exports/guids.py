@@ -2,7 +2,7 @@
 and the InvoiceGUID of the paid invoice (InvoiceNumber) when the biller has it."""
 import uuid
 
-from billers.models import Invoice
+from ledger.models import Invoice
 
 
 def new_payment_reference():

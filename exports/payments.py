@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from exports.activity import apply_payments
 from exports.guids import fill_generated_references
-from exports.models import Payment, PaymentStatus, PaymentType
+from ledger.models import Payment, PaymentStatus, PaymentType
 
 OFFLINE_METHODS = {"cash": "Cash", "check": "Check"}
 

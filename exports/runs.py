@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from billers.format_options import validate_options
 from billers.models import Biller, BillerFileFormat, Direction
-from exports.models import (AccountChange, AchReject, CarriedChange, CarriedPayment, CarriedReject, ExportFile,
-                            ExportRun, Payment, PaymentStatus, RunStatus, Trigger)
+from exports.models import CarriedChange, CarriedPayment, CarriedReject, ExportFile, ExportRun, RunStatus, Trigger
 from exports.writers import ChangeRecord, PaymentRecord, RejectRecord, RunInfo, get_writer
 from exports.writers.records import CLOUD_STORE_INVOICE_TYPES
+from ledger.models import AccountChange, AchReject, Payment, PaymentStatus
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,19 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from billers.models import Biller, BillerFileFormat, FileFormat
+from ingest import pipeline
 from ingest.formats import ParseConfig, parse
 from ingest.formats.readers import open_text, read_blocks
+from ingest.models import Load
+from ledger.models import Account, Invoice
 
 
 @dataclass
@@ -165,10 +176,10 @@ def account_rows(path, limit=None):
 def dje_import(biller, path, rows):
     """django-import-export's default import: a ModelResource on Account keyed on biller and
     account number, a dry run then the confirmed import (as its admin does)."""
+    # imported here, not above: the pipeline's figures are measured first, before the peers'
+    # libraries raise the process's peak memory
     import tablib
     from import_export import resources
-
-    from billers.models import Account
 
     class AccountResource(resources.ModelResource):
         class Meta:
@@ -191,8 +202,6 @@ def dje_import(biller, path, rows):
 
 def bulk_floor(biller, path, batch=5_000):
     """The floor of a load: a hand `csv.reader` + `bulk_create(update_conflicts=True)` of new accounts."""
-    from billers.models import Account
-
     names = ["customer_name", "address1", "address2", "city", "state", "zip", "display_account_number"]
     started, count, pending = time.perf_counter(), 0, []
     for row in account_rows(path):
@@ -239,10 +248,6 @@ class Chain:
 def run_chain(biller, user, path):
     """One file through the functions the admin uses: upload, parse and stage (with its
     preview), approve, load. The peak memory counts these steps only."""
-    from django.core.files import File
-
-    from ingest import pipeline
-
     measured = reset_peak_rss()
     started = time.perf_counter()
     with open(path, "rb") as handle:
@@ -267,8 +272,6 @@ STEPS = ("parse", "floors", "pipeline N/10", "pipeline new", "pipeline updated",
 def run(rows, progress=lambda step: None, workdir=None):
     """Every figure of `manage.py bench` that can be measured, as the issue names them
     (docs: BENCHMARKS.md). `progress(step)` is called as each of `STEPS` starts."""
-    from django.db import connection
-
     report = {"parse_rps": {}}
     with tempfile.TemporaryDirectory(prefix="icportal-bench-", dir=workdir) as tmp:
         paths = {code: Path(tmp) / f"bench-{code}.dat" for code in PARSED}
@@ -289,8 +292,6 @@ def run(rows, progress=lambda step: None, workdir=None):
 
 def _database_figures(rows, path, tmp, progress):
     """The pipeline first (its peak memory is not raised by the peers' imports), then the peers."""
-    from billers.models import Account
-
     figures = {}
     biller, user = _bench_biller_and_user()
     try:
@@ -330,10 +331,6 @@ def run_downloads(rows, workdir=None):
     """The error report of a file of `rows` error records and the IC standard file of `rows`
     ok records, read through the admin's download view as a browser would (issue 10: a big
     download must never reach a web timeout): [Measurement, Measurement]."""
-    from django.core.files import File
-
-    from ingest import pipeline
-
     measurements = []
     biller, user = _bench_biller_and_user()
     try:
@@ -354,18 +351,17 @@ BENCH_BILLER = "bench-watersmart"
 
 
 def bench_download(label, load, what):
-    """Read a load's download through the admin's view, as a browser would (streamed)."""
-    from django.contrib import admin
-    from django.test import RequestFactory
-
-    from ingest.admin.downloads import download_view
-    from ingest.models import Load
-
+    """Read a load's download as a browser would: a GET of the admin's download URL (by its
+    name), logged in as the bench's user, through the middleware and the permission check,
+    the body streamed."""
     load.refresh_from_db()
-    request = RequestFactory().get("/")
-    request.user = load.uploaded_by  # the bench's superuser
+    client = Client()
+    client.force_login(load.uploaded_by)  # the bench's superuser
+    url = reverse(f"admin:ingest_load_download_{what}", args=[load.pk])
     started = time.perf_counter()
-    response = download_view(admin.site._registry[Load], request, str(load.pk), what)
+    response = client.get(url, secure=True, headers={"host": _allowed_host()})
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
     size = sum(len(chunk) for chunk in response.streaming_content)
     seconds = time.perf_counter() - started
     rows = load.error_count if what == "errors" else load.ok_count
@@ -373,24 +369,23 @@ def bench_download(label, load, what):
                        {"mb": round(size / 2**20, 1), "mb_per_second": round(size / 2**20 / seconds, 1)})
 
 
+def _allowed_host():
+    """A host name the portal accepts (ALLOWED_HOSTS), for the bench's requests."""
+    host = next(iter(settings.ALLOWED_HOSTS), "localhost")
+    return "localhost" if host == "*" else host.lstrip(".")
+
+
 def _bench_biller_and_user():
-    from django.contrib.auth.models import User
-
-    from billers.models import Biller, BillerFileFormat, FileFormat
-
     if Biller.objects.filter(slug=BENCH_BILLER).exists():
         raise RuntimeError(f"a biller {BENCH_BILLER!r} exists already (a previous bench did not clean up?)")
     biller = Biller.objects.create(name="Benchmark (temporary)", slug=BENCH_BILLER, integration="watersmart",
                                    time_zone="America/Los_Angeles", active=True)
     BillerFileFormat.objects.create(biller=biller, file_format=FileFormat.objects.get(code="watersmart.invoice"))
-    user = User.objects.create(username=f"{BENCH_BILLER}-runner", is_superuser=True)
+    user = User.objects.create(username=f"{BENCH_BILLER}-runner", is_superuser=True, is_staff=True)
     return biller, user
 
 
 def _remove_bench_data(biller, user):
-    from billers.models import Account, Invoice
-    from ingest.models import Load
-
     Invoice.objects.filter(biller=biller).delete()
     Account.objects.filter(biller=biller).delete()
     for load in Load.objects.filter(biller=biller):

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from billers.models import Account, Invoice, InvoiceDetail
 from billers.limits import fits, largest
 from ingest.mapping import DETAIL_FIELDS, account_values, detail_rows, differs, invoice_balance, invoice_values
 from ingest.models import Action, AdjustmentApplied
+from ledger.models import Account, Invoice, InvoiceDetail
 
 PAID_MESSAGE = "invoice {number} already has payments ({paid} paid); a load never replaces it"
 NOT_FOUND_MESSAGE = "account not found: the biller has no account {number}"
@@ -113,7 +113,7 @@ class InvoiceClassifier:
             invoice.updated_at = now
             batch.invoices_to_update.append(invoice)
         invoice.account = account
-        invoice.load = self.load
+        invoice.written_by_load = self.load.pk
         batch.details.append((invoice, details))
 
 

@@ -12,15 +12,15 @@ Rules (FORMATS.md 5.3, DESIGN.md):
 - adjustments: AdjustmentTypeID 2 sets the balance to the amount, 1 adds the amount; each is
   recorded as AdjustmentApplied (previous, new, difference). Unknown accounts fail the load.
 """
-from billers.models import Account, Invoice, InvoiceDetail
 from ingest.classify import classifier_for
 from ingest.mapping import CUSTOMER_FIELDS, DETAIL_FIELDS, INVOICE_MODEL_FIELDS
 from ingest.models import AdjustmentApplied, RecordStatus
 from ingest.planning import PlanTotals
 from ingest.staging import batch_size, iter_batches
+from ledger.models import Account, Invoice, InvoiceDetail
 
 ACCOUNT_UPDATE_FIELDS = [field for field, _ in CUSTOMER_FIELDS.values()] + ["current_balance", "updated_at"]
-INVOICE_UPDATE_FIELDS = INVOICE_MODEL_FIELDS + ["account", "load", "updated_at"]
+INVOICE_UPDATE_FIELDS = INVOICE_MODEL_FIELDS + ["account", "written_by_load", "updated_at"]
 
 
 class LoadConflict(Exception):

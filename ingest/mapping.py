@@ -8,7 +8,7 @@ import uuid
 from functools import cache
 from decimal import Decimal
 
-from billers.models import Account, Invoice, InvoiceDetail
+from ledger.models import Account, Invoice, InvoiceDetail
 
 TEXT = "text"
 AMOUNT = "amount"

@@ -4,6 +4,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from ledger.models import Invoice
+
 
 class LoadStatus(models.TextChoices):
     UPLOADED = "uploaded", "uploaded"
@@ -93,6 +95,10 @@ class Load(models.Model):
     def __str__(self):
         return f"Load {self.pk} {self.original_name}"
 
+    def invoices(self):
+        """The invoices this load wrote last (the ledger keeps the load's number, not a key)."""
+        return Invoice.objects.filter(written_by_load=self.pk)
+
 
 class LoadEvent(models.Model):
     """One transition of a load: who, when, from which status to which, and a note."""
@@ -174,7 +180,7 @@ class AdjustmentApplied(models.Model):
     # DO_NOTHING lets a re-parse delete staging with one DELETE; the database's foreign key
     # still refuses to delete a staged record that an applied adjustment points to.
     record = models.OneToOneField(StagedRecord, on_delete=models.DO_NOTHING, related_name="applied")
-    account = models.ForeignKey("billers.Account", on_delete=models.PROTECT, related_name="adjustments")
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="adjustments")
     line = models.PositiveIntegerField()
     adjustment_type_id = models.PositiveSmallIntegerField("AdjustmentTypeID")
     amount = models.DecimalField("AdjustmentAmount", max_digits=14, decimal_places=2)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from billers.models import Biller, BillerFileFormat
-from ingest.formats import FileRefused
+from ingest.formats import FileRefused, check_shape, get_format, head_of_upload
 from ingest.lifecycle import FourEyesRefused, PermissionRefused, Refused, StateRefused, record_event, transition
 from ingest.loading import LoadConflict, write_load
 from ingest.models import Load, LoadEvent, LoadStatus, StagedRecord
@@ -86,8 +86,6 @@ def upload(biller, code, file, user, allow_duplicate=False):
 
 def refuse_wrong_shape(code, file):
     """Refuses a file whose first lines look like another format (ingest.formats.sniff)."""
-    from ingest.formats import FileRefused, check_shape, get_format, head_of_upload
-
     file.seek(0)
     head = head_of_upload(file.read(16 * 1024))
     file.seek(0)

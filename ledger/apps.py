@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class LedgerConfig(AppConfig):
     name = "ledger"
-    verbose_name = "Customers (IC side)"
+    verbose_name = "Ledger: accounts, invoices, payments, customers"

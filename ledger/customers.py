@@ -12,9 +12,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billers.models import Account, Invoice
 from billers.web_services import creates_customer_on_sign_in
-from ledger.models import Customer, CustomerAccount, CustomerSession
+from ledger.models import Account, Customer, CustomerAccount, CustomerSession, Invoice
 
 SESSION_LIFETIME = datetime.timedelta(minutes=20)
 

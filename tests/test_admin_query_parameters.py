@@ -16,7 +16,7 @@ from billers.models import Biller
 from exports.models import ExportFile
 from exports.runs import run_export
 from tests.support.activity import make_csv, payment_row
-from tests.ingest.loadkit import load_file
+from tests.support.loadkit import load_file
 
 SKIPPED = {"logout/",   # GET would only log the client out (405 on Django 5)
            "(?P<url>.*)"}   # the catch-all: any other address
@@ -91,7 +91,7 @@ def everything(demo):
 def test_the_walk_covers_the_pages_of_the_issue():
     routes = {route for route, _ in ROUTES}
     assert {"ingest/load/export/", "ingest/load/", "ingest/load/upload/", "exports/exportrun/run/",
-            "exports/payment/import/", "billers/biller/<int:object_id>/configuration-history/"} <= routes
+            "ledger/payment/import/", "billers/biller/<int:object_id>/configuration-history/"} <= routes
 
 
 QUERIES = [

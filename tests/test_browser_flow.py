@@ -138,7 +138,7 @@ def support_finds_the_load_in_the_history(browser, page, load_id):
 
 
 def invoice_numbers():
-    from billers.models import Invoice
+    from ledger.models import Invoice
 
     return sorted(Invoice.objects.filter(biller__slug=SLUG).values_list("invoice_number", flat=True))
 

@@ -123,8 +123,8 @@ def test_the_configuration_history_shows_who_changed_what_and_when(client_for):
     ("ingest.view_loadevent", {"im", "support", "support2", "auditor"}),
     ("billers.change_biller", {"im"}),
     ("billers.view_biller", {"im", "support", "support2", "auditor"}),
-    ("billers.view_account", {"im", "support", "support2", "auditor"}),
-    ("billers.change_account", set()),
+    ("ledger.view_account", {"im", "support", "support2", "auditor"}),
+    ("ledger.change_account", set()),
 ])
 def test_the_groups_hold_the_permissions_of_the_table(demo, perm, holders):
     users = User.objects.filter(username__in=["im", "support", "support2", "auditor"])

@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from billers.models import Biller
+from ledger.models import Invoice
 from tests.support.invoices import write_invoices
 from tests.support.processes import wait_for
 from tests.support.serve import PortalClient, ServedCopy
@@ -89,8 +91,8 @@ def test_bin_serve_on_a_fresh_clone_loads_a_3_mb_file_uploaded_through_the_admin
     status, failure = wait_for_load(portal, load_id, FINAL, 300)
     assert status == "loaded", failure
     loaded = time.monotonic() - started
-    count = portal.query("SELECT COUNT(*) FROM billers_invoice i JOIN billers_biller b ON b.id = i.biller_id "
-                         "WHERE b.slug = 'demo-watersmart'")[0]
+    count = portal.query(f"SELECT COUNT(*) FROM {Invoice._meta.db_table} i JOIN {Biller._meta.db_table} b "
+                         "ON b.id = i.biller_id WHERE b.slug = 'demo-watersmart'")[0]
     assert count == ROWS
     print(f"\nbin/serve: {path.stat().st_size} bytes, {ROWS} rows parsed in {parsed:.1f} s, "
           f"loaded {loaded:.1f} s after the upload; the load's events: {load_events(portal, load_id)}")

@@ -12,11 +12,11 @@ import pytest
 from django.conf import settings as django_settings
 from django_q.tasks import async_task
 
-from billers.models import Account, Invoice
 from ingest import pipeline
 from ingest.models import Load, LoadEvent, LoadStatus
-from tests.ingest.loadkit import approve, login, upload
+from ledger.models import Account, Invoice
 from tests.support.invoices import write_invoices
+from tests.support.loadkit import approve, login, upload
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.workers

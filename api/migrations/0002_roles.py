@@ -15,5 +15,5 @@ GRANTS = {
 
 
 class Migration(migrations.Migration):
-    dependencies = [("api", "0001_keys_and_call_log"), ("billers", "0004_roles")]
+    dependencies = [("api", "0001_initial"), ("billers", "0003_roles")]
     operations = [migrations.RunPython(partial(grant, grants=GRANTS), migrations.RunPython.noop)]

@@ -7,11 +7,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billers.admin.forms import BifFormSet, BillerFileFormatForm, BillerSettingForm
 from billers.admin.history import configuration_history_view
-from billers.models import (Account, AdvancedSetting, BifCustomization, BifFeature, Biller,
-                            BillerFileFormat, BillerSetting, Invoice, InvoiceDetail)
+from billers.models import AdvancedSetting, BifCustomization, BifFeature, Biller, BillerFileFormat, BillerSetting
 from billers.models.bif import apply_template, template_rows
 from desk.hub import hub_view
-from icportal.admin_helpers import ReadOnlyMixin
 
 
 class UnusedKeysMixin:
@@ -76,7 +74,7 @@ class BillerAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="accounts")
     def accounts_link(self, obj):
-        url = reverse("admin:billers_account_changelist") + f"?biller__id__exact={obj.pk}"
+        url = reverse("admin:ledger_account_changelist") + f"?biller__id__exact={obj.pk}"
         return format_html('<a href="{}">accounts</a>', url)
 
     @admin.display(description="configuration history")
@@ -186,35 +184,3 @@ class BillerFileFormatAdmin(SimpleHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         return ["biller"] + BillerFileFormatForm.Meta.fields
-
-
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Rows written by loads: everyone with the view permission reads, nobody edits here."""
-
-
-@admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["account_number", "customer_name", "biller", "city", "current_balance",
-                    "block_payments_cc", "block_payments_ach"]
-    list_filter = ["biller", "block_payments_cc", "block_payments_ach"]
-    search_fields = ["account_number", "customer_name", "display_account_number", "address1"]
-    list_select_related = ["biller"]
-    show_full_result_count = False
-
-
-class InvoiceDetailInline(ReadOnlyMixin, admin.TabularInline):
-    model = InvoiceDetail
-    extra = 0
-
-
-@admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ["invoice_number", "account", "biller", "invoice_date", "due_date", "total_amount_due",
-                    "past_due", "load"]
-    list_filter = ["biller", "invoice_type_id", "invoice_date"]
-    search_fields = ["invoice_number", "account__account_number", "account__customer_name", "guid"]
-    readonly_fields = ["guid"]
-    date_hierarchy = "invoice_date"
-    list_select_related = ["biller", "account", "load"]
-    inlines = [InvoiceDetailInline]
-    show_full_result_count = False

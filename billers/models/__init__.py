@@ -1,13 +1,12 @@
 from billers.models.bif import BifCustomization, BifFeature, BifSource
 from billers.models.biller import Biller, Integration
 from billers.models.formats import BillerFileFormat, Direction, FileFormat
-from billers.models.ledger import Account, Invoice, InvoiceDetail
 from billers.models.reference import IntegrationModification, PortalRedirect, WebService
 from billers.models.settings import AdvancedSetting, BillerSetting, ValueType
 
 __all__ = [
-    "Account", "AdvancedSetting", "BifCustomization", "BifFeature", "BifSource", "Biller",
+    "AdvancedSetting", "BifCustomization", "BifFeature", "BifSource", "Biller",
     "BillerFileFormat", "BillerSetting", "Direction", "FileFormat", "Integration",
-    "IntegrationModification", "Invoice", "InvoiceDetail", "PortalRedirect", "ValueType",
+    "IntegrationModification", "PortalRedirect", "ValueType",
     "WebService",
 ]

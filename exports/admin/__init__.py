@@ -1,1 +1,1 @@
-from exports.admin import activity, runs  # noqa: F401  (registers the ModelAdmins)
+from exports.admin import runs  # noqa: F401  (registers the ModelAdmins)

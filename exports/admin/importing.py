@@ -137,7 +137,7 @@ class ActivityImportMixin(ImportMixin):
         return [resource_for(self.activity_kind)]
 
     def has_import_permission(self, request):
-        return request.user.has_perm(f"exports.add_{self.opts.model_name}")
+        return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")

@@ -42,9 +42,9 @@ class ExportRun(models.Model):
     failure = models.TextField(blank=True, help_text="Why the run failed (nothing was carried).")
     record_count = models.PositiveIntegerField(default=0, help_text="Records carried.")
     options = models.JSONField(default=dict, blank=True, help_text="The format options the files were written with.")
-    payments = models.ManyToManyField("exports.Payment", through="exports.CarriedPayment", related_name="export_runs")
-    rejects = models.ManyToManyField("exports.AchReject", through="exports.CarriedReject", related_name="export_runs")
-    changes = models.ManyToManyField("exports.AccountChange", through="exports.CarriedChange",
+    payments = models.ManyToManyField("ledger.Payment", through="exports.CarriedPayment", related_name="export_runs")
+    rejects = models.ManyToManyField("ledger.AchReject", through="exports.CarriedReject", related_name="export_runs")
+    changes = models.ManyToManyField("ledger.AccountChange", through="exports.CarriedChange",
                                      related_name="export_runs")
 
     class Meta:
@@ -85,7 +85,7 @@ class ExportFile(models.Model):
 
 class CarriedPayment(models.Model):
     run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="carried_payments")
-    record = models.ForeignKey("exports.Payment", on_delete=models.PROTECT, related_name="carried")
+    record = models.ForeignKey("ledger.Payment", on_delete=models.PROTECT, related_name="carried")
     file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
     approved = models.BooleanField(
         default=True, help_text="The payment was approved when the run carried it; a later void or reversal is "
@@ -100,7 +100,7 @@ class CarriedPayment(models.Model):
 
 class CarriedReject(models.Model):
     run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="carried_rejects")
-    record = models.ForeignKey("exports.AchReject", on_delete=models.PROTECT, related_name="carried")
+    record = models.ForeignKey("ledger.AchReject", on_delete=models.PROTECT, related_name="carried")
     file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -109,7 +109,7 @@ class CarriedReject(models.Model):
 
 class CarriedChange(models.Model):
     run = models.ForeignKey(ExportRun, on_delete=models.PROTECT, related_name="carried_changes")
-    record = models.ForeignKey("exports.AccountChange", on_delete=models.PROTECT, related_name="carried")
+    record = models.ForeignKey("ledger.AccountChange", on_delete=models.PROTECT, related_name="carried")
     file_format = models.ForeignKey("billers.FileFormat", on_delete=models.PROTECT, related_name="+")
 
     class Meta:

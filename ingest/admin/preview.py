@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billers.models import BifCustomization
+from ingest.formats import get_format, head_of_upload
+from ingest.formats.sniff import guess_shape
 from ingest.models import Load, LoadStatus, RecordStatus
 
 PAGE_SIZE = 50
@@ -112,9 +114,6 @@ def estimate_progress(load, now=None):
 
 def shape_hint(load):
     """For a failed parse: what the stored file looks like, when that is another format."""
-    from ingest.formats import get_format, head_of_upload
-    from ingest.formats.sniff import guess_shape
-
     if load.status != LoadStatus.PARSE_FAILED or "looks like" in load.failure or not load.file:
         return None
     try:

@@ -11,7 +11,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from . import icfile, incode, watersmart
 from .converters import ConversionError
-from .model import FieldError, FileRefused, ParseConfig, ParseResult, Record
+from .records import FieldError, FileRefused, ParseConfig, ParseResult, Record
 from .readers import open_text
 from .sniff import HEAD_CHARS, refusal
 from .spec import Field, FormatSpec, Run

@@ -10,7 +10,7 @@ from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRI
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .markers import MAX_DETAILS, bill_code_amounts, bill_codes, elements, extract
-from .model import FileRefused, Record
+from .records import FileRefused, Record
 from .readers import Block, line_ends, read_blocks, read_csv
 from .spec import (BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
                    Setting, Table)

@@ -4,7 +4,7 @@ import json
 import tempfile
 from typing import TextIO
 
-from .model import ParseResult
+from .records import ParseResult
 
 
 def _dump(value, indent: int) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .converters import shown
-from .model import FileRefused
+from .records import FileRefused
 
 CHUNK_BYTES = 64 * 1024
 SNIFF_BYTES = 8 * 1024

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
 from .converters import ConversionError, Converter, as_is, shown
-from .model import FieldError, ParseConfig, Record, Tally
+from .records import FieldError, ParseConfig, Record, Tally
 
 
 # --- where a value comes from ---------------------------------------------------------

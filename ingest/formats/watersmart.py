@@ -5,7 +5,7 @@ from .bif import apply_bif, bif_fields
 from .converters import ADJUSTMENT_TYPE, AMOUNT, BOOLEAN, DATE, INTEGER, NAME, TEXT, ZIP
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
-from .model import Record
+from .records import Record
 from .readers import Row, read_csv
 from .spec import Draft, Field, FormatSpec, Position, Run, Table
 

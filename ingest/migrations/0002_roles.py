@@ -14,5 +14,5 @@ GRANTS = {
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ingest", "0001_initial"), ("billers", "0004_roles")]
+    dependencies = [("ingest", "0001_initial"), ("billers", "0003_roles")]
     operations = [migrations.RunPython(partial(grant, grants=GRANTS), migrations.RunPython.noop)]

@@ -55,7 +55,7 @@ def test_support_filters_the_call_log_by_biller_and_status(client_for, client):
 def test_support_sees_an_accounts_customers_on_the_account_page(client_for, client):
     linked = account()
     call(client, "RemoteAuthentication", SIGN_IN, key_for())
-    page = client_for("support").get(f"/admin/billers/account/{linked.pk}/change/").content.decode()
+    page = client_for("support").get(f"/admin/ledger/account/{linked.pk}/change/").content.decode()
     assert "Customers (partner API)" in page and "joe@example.com" in page
     customers = client_for("auditor").get(f"/admin/ledger/customer/?biller__id__exact={linked.biller_id}")
     assert [c.email for c in customers.context["cl"].result_list] == ["joe@example.com"]

@@ -6,9 +6,7 @@ import pytest
 from django.utils import timezone
 
 from api.models import ApiCall
-from billers.models import Invoice
-from exports.models import AccountChange
-from ledger.models import Customer, CustomerAccount, CustomerSession
+from ledger.models import AccountChange, Customer, CustomerAccount, CustomerSession, Invoice
 from tests.support.partner_api import account, biller, call, key_for, set_create_customer
 
 SIGN_IN = {"EmailAddress": "joe@example.com", "Password": "s3cret!", "AccountNumber": "1001"}

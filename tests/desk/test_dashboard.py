@@ -9,7 +9,7 @@ from django.utils import timezone
 from desk.dashboard import dashboard, missing_runs
 from exports.models import ExportRun, RunStatus, Trigger
 from ingest.models import Load
-from tests.ingest.loadkit import demo, load_file, login, sample, upload  # noqa: F401
+from tests.support.loadkit import demo, load_file, login, sample, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 

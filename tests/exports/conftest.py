@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from billers.demo import seed_demo
-from billers.models import Account, Biller
+from billers.models import Biller
+from ledger.models import Account
 
 
 @pytest.fixture

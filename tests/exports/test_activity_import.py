@@ -7,11 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from billers.models import Account
 from exports.activity import FileRefused, import_activity, validate
-from exports.models import AccountChange, AchReject, Payment
-from tests.support.activity import CSV_HEADERS, make_csv, payment_row
+from ledger.models import Account, AccountChange, AchReject, Payment
 from tests.shared import shared
+from tests.support.activity import CSV_HEADERS, make_csv, payment_row
 
 ACH_CODES = str(shared("corpora", "ach-moov-io", "ach_return_reason_codes.csv"))
 
@@ -180,7 +179,8 @@ def test_the_command_exits_2_with_one_line_when_refused(watersmart, tmp_path, ca
 
 def test_approved_payments_count_on_their_invoice_and_a_void_takes_them_back(demo):
     """An invoice with payments is never replaced by a load: the payments must be on it."""
-    from billers.models import Biller, Invoice
+    from billers.models import Biller
+    from ledger.models import Invoice
     from exports.payments import void_payments
 
     biller = Biller.objects.get(slug="demo-watersmart")

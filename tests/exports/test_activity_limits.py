@@ -3,9 +3,8 @@ payment that would take its account's balance, or its invoice's amount paid, pas
 is an error on its row naming the value and the limit; the other rows are imported."""
 from decimal import Decimal
 
-from billers.models import Account, Invoice
 from exports.activity import import_activity, validate
-from exports.models import Payment
+from ledger.models import Account, Invoice, Payment
 from tests.support.activity import make_csv, payment_row
 
 HUGE = "9999999999.99"

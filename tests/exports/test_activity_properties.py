@@ -11,11 +11,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billers.models import Account
 from exports.activity import import_activity, validate
 from exports.writers import PaymentRecord, RunInfo, get_writer
+from ledger.models import Account
 from tests.support.activity import CSV_HEADERS
-from tests.exports.records import LA
+from tests.support.records import LA
 
 anything = st.text(max_size=30)
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(

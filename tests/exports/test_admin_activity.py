@@ -6,16 +6,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from billers.models import Account
 from exports.activity import import_activity
-from exports.models import Payment, PaymentStatus
-from tests.support.activity import make_csv, payment_row
+from ledger.models import Account, Payment, PaymentStatus
 from tests.shared import shared
+from tests.support.activity import make_csv, payment_row
 
-ADD = reverse("admin:exports_payment_add")
-LIST = reverse("admin:exports_payment_changelist")
-IMPORT = reverse("admin:exports_payment_import")
-PROCESS = reverse("admin:exports_payment_process_import")
+ADD = reverse("admin:ledger_payment_add")
+LIST = reverse("admin:ledger_payment_changelist")
+IMPORT = reverse("admin:ledger_payment_import")
+PROCESS = reverse("admin:ledger_payment_process_import")
 
 
 def login(client, username):
@@ -47,7 +46,7 @@ def test_it_lets_support_enter_an_offline_check_payment(client, watersmart):
 def test_it_names_who_entered_a_payment_without_a_link_to_the_user_record(client, watersmart):
     login(client, "support").post(ADD, offline_form(watersmart))
     payment = Payment.objects.get()
-    html = login(client, "auditor").get(reverse("admin:exports_payment_change", args=[payment.pk])).content.decode()
+    html = login(client, "auditor").get(reverse("admin:ledger_payment_change", args=[payment.pk])).content.decode()
     assert '<div class="readonly">support</div>' in html
     assert "/admin/auth/user/" not in html
 
@@ -147,17 +146,17 @@ def test_it_lists_rejects_and_changes_read_only_and_lets_support_import_them(cli
         "Code": "R01", "ReferenceNumber": "RN-1"}]))
     import_activity("changes", watersmart, make_csv("changes", [{
         "AccountNumber": "1002", "Kind": "email", "Value": "x@example.com", "At": "2025-03-09T10:00:00Z"}]))
-    changelist = reverse(f"admin:exports_{model}_changelist")
-    importing = reverse(f"admin:exports_{model}_import")
+    changelist = reverse(f"admin:ledger_{model}_changelist")
+    importing = reverse(f"admin:ledger_{model}_import")
     for username in ["auditor", "im"]:
         login(client, username)
         page = client.get(changelist, {"q": "1002"})
         assert page.status_code == 200 and page.context["cl"].result_count == 1
         assert client.get(importing).status_code == 403
-        assert client.get(reverse(f"admin:exports_{model}_add")).status_code == 403
+        assert client.get(reverse(f"admin:ledger_{model}_add")).status_code == 403
     login(client, "support")
     assert client.get(importing).status_code == 200
-    assert client.get(reverse(f"admin:exports_{model}_add")).status_code == 403
+    assert client.get(reverse(f"admin:ledger_{model}_add")).status_code == 403
     client.logout()
     assert client.get(changelist).status_code == 302
 
@@ -170,5 +169,5 @@ def test_the_payment_list_shows_times_in_the_billers_zone(client_for):
     Account.objects.get_or_create(biller=biller, account_number="1001", defaults={"customer_name": "J"})
     import_activity("payments", biller, make_csv("payments", [
         payment_row(PaymentGUID="late-evening", PaymentDate="2025-01-21T07:59:59Z")]))
-    html = client_for("auditor").get("/admin/exports/payment/").content.decode()
+    html = client_for("auditor").get("/admin/ledger/payment/").content.decode()
     assert "2025-01-20 23:59:59 PST" in html

@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from exports.activity import import_activity
-from exports.models import Payment
 from exports.runs import run_export
+from ledger.models import Payment
 from tests.support.activity import make_csv, payment_row
 
 
@@ -31,7 +31,7 @@ def test_a_payment_shows_its_type_by_its_meaning(client, watersmart):
     import_activity("payments", watersmart, make_csv("payments", [payment_row()]))
     payment = Payment.objects.get()
     client.force_login(User.objects.get(username="support"))
-    url = reverse("admin:exports_payment_changelist")
+    url = reverse("admin:ledger_payment_changelist")
     Payment.objects.filter(pk=payment.pk).update(offline=False, payment_type_id=2, check_number="")
     assert ">ACH (bank account)<" in client.get(url).content.decode()
     Payment.objects.filter(pk=payment.pk).update(offline=True, check_number="1042")

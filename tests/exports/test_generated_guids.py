@@ -5,9 +5,8 @@ import uuid
 
 from django.core.management import call_command
 
-from billers.models import Account, Invoice
 from exports.activity import import_activity
-from exports.models import Payment
+from ledger.models import Account, Invoice, Payment
 from tests.support.activity import make_csv, payment_row
 
 

@@ -8,10 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from exports.models import CarriedPayment, ExportFile, ExportRun, Payment
+from exports.models import CarriedPayment, ExportFile, ExportRun
 from exports.runs import read_file, run_export
-from tests.support.activity import make_csv, payment_row
+from ledger.models import Payment
 from tests.exports.test_runs import import_payments
+from tests.support.activity import make_csv, payment_row
 from tests.support.races import run_together
 
 D = datetime.date
@@ -127,7 +128,7 @@ def test_a_file_total_past_the_old_column_is_written_and_stored(watersmart):
     before the point; the run succeeds (it failed, and so would every retry, on PostgreSQL)."""
     from decimal import Decimal
 
-    from billers.models import Account
+    from ledger.models import Account
 
     account = Account.objects.get(biller=watersmart, account_number="1001")
     most = Decimal("999999999999.99")

@@ -6,7 +6,6 @@ The files of each run are compared byte for byte with tests/exports/golden/<case
 (written once with UPDATE_GOLDEN=1, checked by hand against FORMATS.md 7.4)."""
 import datetime
 import os
-import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,12 +14,13 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 import exports.activity
-from billers.models import Account, Invoice
 from exports.activity import import_activity
-from exports.models import CarriedPayment, Payment, PaymentStatus
+from exports.models import CarriedPayment
 from exports.payments import void_payments
 from exports.runs import read_file, regenerate, run_export
+from ledger.models import Account, Invoice, Payment, PaymentStatus
 from tests.support.activity import make_csv, payment_row
+from tests.support.races import meeting, run_together
 
 GOLDEN = Path(__file__).parent / "golden"
 FORMAT = "incode.payments.approved_offline"
@@ -197,7 +197,7 @@ def test_the_admin_import_previews_and_applies_a_reversal(client, incode, sold):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.login(username="support", password="demo")
-    url = "/admin/exports/payment/import/"
+    url = "/admin/ledger/payment/import/"
     upload = {"biller": incode.pk, "format": "0", "resource": "0",
               "import_file": SimpleUploadedFile("r.csv", reversal_csv().encode(), content_type="text/csv")}
     preview = client.post(url, upload)
@@ -205,7 +205,7 @@ def test_the_admin_import_previews_and_applies_a_reversal(client, incode, sold):
     assert preview.status_code == 200 and "1 payment(s) imported before will be voided or reversed" in page
     assert Payment.objects.get(payment_guid="p-1").status == PaymentStatus.APPROVED
     confirm = {key: value for key, value in preview.context["confirm_form"].initial.items()}
-    done = client.post("/admin/exports/payment/process_import/", confirm, follow=True)
+    done = client.post("/admin/ledger/payment/process_import/", confirm, follow=True)
     assert "Voided or reversed 1 imported before." in done.content.decode()
     assert Payment.objects.get(payment_guid="p-1").status == PaymentStatus.REVERSED
     assert money(incode) == (Decimal("95.00"), Decimal("5.00"))
@@ -223,37 +223,29 @@ def test_a_void_and_a_reversal_at_the_same_instant_undo_the_payment_once(committ
     assert import_activity("payments", incode, make_csv("payments", rows)).imported == 20
     assert Account.objects.get(biller=incode, account_number="1001").current_balance == Decimal("-500.00")
     reversals = make_csv("payments", [{**row, "Status": "reversed", "PaymentMessage": "Reversed R01"} for row in rows])
-    barrier, outcomes = threading.Barrier(2), {}
+    meet = meeting(2)
     real_validate = exports.activity.validate
 
     def validate_then_wait(*args):
         checked = real_validate(*args)
-        barrier.wait()  # both start here at the same instant
-        barrier.wait()  # the void has committed
+        meet.wait()  # the import has read the payments as approved: the void starts
+        meet.wait()  # the void has committed
         return checked
 
     monkeypatch.setattr(exports.activity, "validate", validate_then_wait)
 
     def void():
-        barrier.wait()
+        meet.wait()
         try:
-            outcomes["voided"] = void_payments(Payment.objects.all(), support)[0]
+            return void_payments(Payment.objects.all(), support)[0]
         finally:
-            barrier.wait()
-            connection.close()
+            meet.wait()
 
     def reverse():
-        try:
-            result = import_activity("payments", incode, reversals)
-            outcomes["reversed"], outcomes["errors"] = result.changed, len(result.errors)
-        finally:
-            connection.close()
+        result = import_activity("payments", incode, reversals)
+        return result.changed, len(result.errors)
 
-    threads = [threading.Thread(target=void), threading.Thread(target=reverse)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert (outcomes["voided"], outcomes["reversed"], outcomes["errors"]) == (20, 0, 20)
+    voided, reversed_ = run_together(void, reverse, meeting=meet)
+    assert (voided, reversed_) == (20, (0, 20))
     assert not Payment.objects.filter(status=PaymentStatus.APPROVED).exists()
     assert Account.objects.get(biller=incode, account_number="1001").current_balance == Decimal("100.00")

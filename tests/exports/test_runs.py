@@ -1,16 +1,17 @@
 """Export runs: record selection by business date in the biller's zone, exactly-once per
 format, late arrivals, Cloud Store exclusion, failures recorded, stored files byte for byte."""
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from exports.activity import import_activity
-from exports.models import CarriedPayment, ExportRun, Payment, RunStatus
+from exports.models import CarriedPayment, ExportRun, RunStatus
 from exports.runs import ExportFailed, ExportRefused, read_file, regenerate, run_export
+from ledger.models import Payment
 from tests.support.activity import make_csv, payment_row, set_split
+from tests.support.races import run_together
 
 D = datetime.date
 NOW = datetime.datetime(2025, 3, 10, 14, 0, 0, tzinfo=datetime.timezone.utc)  # 07:00 PDT
@@ -161,22 +162,15 @@ def test_it_fails_rather_than_carry_twice_when_its_selection_went_stale(watersma
 def test_it_never_carries_a_record_twice_when_runs_race(committed_db, demo):
     watersmart = demo["demo-watersmart"]
     import_payments(watersmart, *[{"PaymentGUID": f"p{i}"} for i in range(20)])
-    barrier, outcomes = threading.Barrier(3), []
 
     def run():
-        barrier.wait()
         try:
-            outcomes.append(run_export(watersmart, "watersmart.payments", D(2025, 3, 9)).record_count)
+            return run_export(watersmart, "watersmart.payments", D(2025, 3, 9)).record_count
         except ExportFailed as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
+            return str(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(run, run, run)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     carried = list(CarriedPayment.objects.values_list("record_id", flat=True))
     assert len(carried) == len(set(carried)) == Payment.objects.count() == 20
     assert sorted(o for o in outcomes if isinstance(o, int))[-1] == 20

@@ -7,9 +7,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billers.models import Account
-from exports.models import CarriedPayment, Payment
+from exports.models import CarriedPayment
 from exports.runs import run_export
+from ledger.models import Account, Payment
 
 DAY0 = datetime.date(2025, 11, 1)  # around the fall-back change in America/Los_Angeles
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from exports.writers import get_writer
-from tests.exports.records import CASES
+from tests.support.records import CASES
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -2,8 +2,8 @@
 of error records, and a reason for every rejection."""
 from django.urls import reverse
 
-from billers.models import Invoice
-from tests.ingest.loadkit import approve, change_url, demo, login, sample, upload  # noqa: F401
+from ledger.models import Invoice
+from tests.support.loadkit import approve, change_url, demo, login, sample, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 

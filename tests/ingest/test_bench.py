@@ -14,7 +14,8 @@ MEASURED = {"parse_rps", "floor_csv_rps", "floor_blocks_rps", "dje_rps", "bulk_f
 def counts():
     from django_q.models import Schedule
 
-    from billers.models import Account, Biller, Invoice
+    from billers.models import Biller
+    from ledger.models import Account, Invoice
     from ingest.models import Load
 
     return (Biller.objects.count(), Account.objects.count(), Invoice.objects.count(), Load.objects.count(),

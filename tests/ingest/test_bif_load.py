@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from billers.models import BifCustomization, Invoice
+from billers.models import BifCustomization
 from ingest import reports
 from ingest.models import Load
-from tests.ingest.loadkit import approve, demo, login, upload  # noqa: F401
+from ledger.models import Invoice
+from tests.support.loadkit import approve, demo, login, upload  # noqa: F401
 
 ROW = "{account},SMITH JOHN,1 MAIN ST,,FRESNO,CA,93701,06/01/2024,{due},100.00,0.00,{number},1\n"
 

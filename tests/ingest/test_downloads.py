@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from billers.models import Biller
+from icportal.human_csv import safe_cell
 from ingest.config import build_parse_config
 from ingest.formats import parse, write_ic
-from icportal.human_csv import safe_cell
-from tests.ingest.loadkit import demo, login, sample, shared, upload  # noqa: F401
+from tests.support.loadkit import demo, login, sample, shared, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 

@@ -1,13 +1,13 @@
 """A file already loaded for the same biller and format needs an explicit override; with it,
 nothing is duplicated (invoices unchanged)."""
-from billers.models import Account, Invoice, InvoiceDetail
-from tests.ingest.loadkit import approve, demo, load_file, login, sample, upload  # noqa: F401
+from ledger.models import Account, Invoice, InvoiceDetail
+from tests.support.loadkit import approve, demo, load_file, login, sample, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 
 
 def snapshot():
-    return (list(Invoice.objects.order_by("pk").values_list("pk", "invoice_number", "total_amount_due", "load_id",
+    return (list(Invoice.objects.order_by("pk").values_list("pk", "invoice_number", "total_amount_due", "written_by_load",
                                                            "updated_at")),
             list(Account.objects.order_by("pk").values_list("pk", "current_balance", "updated_at")),
             InvoiceDetail.objects.count())
@@ -36,7 +36,7 @@ def test_it_loads_a_duplicate_with_the_override_and_duplicates_nothing(demo):
     assert again.status == "loaded" and again.allow_duplicate
     assert snapshot() == before            # same rows, same values, still written by the first load
     assert again.plan["invoices"] == {"new": 0, "updated": 0, "unchanged": 4}
-    assert Invoice.objects.filter(load=first).count() == 4
+    assert first.invoices().count() == 4
     assert "duplicate of load" in again.events.get(to_status="approved").note
 
 

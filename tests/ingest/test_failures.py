@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from billers.models import Account, Invoice, InvoiceDetail
 from ingest import loading, pipeline, staging
 from ingest.lifecycle import transition
 from ingest.models import AdjustmentApplied, StagedRecord
-from tests.ingest.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
+from ledger.models import Account, Invoice, InvoiceDetail
+from tests.support.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 
@@ -55,7 +55,7 @@ def test_it_rolls_back_a_load_that_fails_midway_and_loads_it_completely_on_retry
     assert response.status_code == 302
     load.refresh_from_db()
     assert load.status == "loaded" and load.failure == ""
-    assert Invoice.objects.filter(load=load).count() == 4 and InvoiceDetail.objects.count() == 4
+    assert load.invoices().count() == 4 and InvoiceDetail.objects.count() == 4
     assert Account.objects.count() == 4
     assert [e.to_status for e in load.events.all()] == [
         "uploaded", "parsing", "parsed", "approved", "loading", "load_failed", "loading", "loaded"]
@@ -131,7 +131,7 @@ def test_it_retries_a_load_whose_task_died_only_after_the_task_timeout(demo, set
     assert "/retry/" in support2.get(change_url(load)).content.decode()
     support2.post(reverse("admin:ingest_load_retry", args=[load.pk]))
     load.refresh_from_db()
-    assert load.status == "loaded" and Invoice.objects.filter(load=load).count() == 4
+    assert load.status == "loaded" and load.invoices().count() == 4
     assert "did not finish within the task timeout" in load.events.get(to_status="load_failed").note
 
 
@@ -204,7 +204,7 @@ def test_the_schedule_recovers_a_load_whose_worker_died_and_loads_it(demo, setti
         task_started_at=timezone.now() - datetime.timedelta(minutes=timeout_minutes + 1))
     assert pipeline.recover_stuck_loads() == [load.pk]
     load.refresh_from_db()
-    assert load.status == "loaded" and Invoice.objects.filter(load=load).count() == 4
+    assert load.status == "loaded" and load.invoices().count() == 4
     events = [(e.to_status, e.note) for e in load.events.all()][-4:]
     assert events[:3] == [("load_failed", "the task did not finish within the task timeout; retried"),
                           ("load_failed", pipeline.AUTO_RETRY_NOTE), ("loading", "loading started")]
@@ -221,5 +221,5 @@ def test_after_its_automatic_retries_a_stuck_load_waits_failed_for_a_person(demo
         transition(load, "loading", task_started_at=timezone.now() - datetime.timedelta(minutes=late))
     assert pipeline.recover_stuck_loads() == []
     load.refresh_from_db()
-    assert load.status == "load_failed" and not Invoice.objects.filter(load=load).exists()
+    assert load.status == "load_failed" and not load.invoices().exists()
     assert pipeline.can_retry(load)  # a person can still retry it

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from billers.models import Account, Invoice
 from ingest.models import AdjustmentApplied
-from tests.ingest.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
+from ledger.models import Account, Invoice
+from tests.support.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
 
 
 @dataclass
@@ -95,7 +95,7 @@ def test_it_takes_every_inbound_format_through_upload_preview_approve_and_load(d
     assert load.status == "loaded", load.failure
     biller = demo[case.biller]
     if case.invoices:
-        assert set(Invoice.objects.filter(biller=biller, load=load).values_list("invoice_number", flat=True)) \
+        assert set(load.invoices().filter(biller=biller).values_list("invoice_number", flat=True)) \
             == case.invoices
     balances = dict(Account.objects.filter(biller=biller, account_number__in=case.balances)
                     .values_list("account_number", "current_balance"))

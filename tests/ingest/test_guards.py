@@ -13,7 +13,7 @@ from ingest.formats.sniff import INCODE_ADJUSTMENT, INCODE_INVOICE, WATERSMART_A
     guess_shape
 from ingest.lifecycle import Refused
 from ingest.models import Load
-from tests.ingest.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
+from tests.support.loadkit import approve, change_url, demo, load_file, login, sample, upload  # noqa: F401
 
 from tests.shared import REPO_ROOT
 from tests.support.parsing import parse_text

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from ingest.models import LoadEvent
-from tests.ingest.loadkit import change_url, demo, load_file, login, sample, upload  # noqa: F401
+from tests.support.loadkit import change_url, demo, load_file, login, sample, upload  # noqa: F401
 
 CHANGELIST = "admin:ingest_load_changelist"
 
@@ -108,7 +108,7 @@ def test_it_names_the_uploader_and_approver_without_links_to_user_records(histor
 def test_loads_are_found_by_biller_name_or_slug_and_by_an_account_number_the_file_holds(demo):
     from django.urls import reverse
 
-    from tests.ingest.loadkit import login, sample, upload
+    from tests.support.loadkit import login, sample, upload
 
     _, watersmart = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
     _, incode = upload(login("support"), "demo-incode", "incode.invoice.include_dashes", sample("incode_invoice.xml"))
@@ -129,7 +129,7 @@ def test_loads_are_found_by_biller_name_or_slug_and_by_an_account_number_the_fil
 def test_the_load_list_shows_times_in_the_billers_zone_with_its_name(demo):
     from django.urls import reverse
 
-    from tests.ingest.loadkit import login, sample, upload
+    from tests.support.loadkit import login, sample, upload
 
     _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
     html = login("auditor").get(reverse("admin:ingest_load_changelist")).content.decode()
@@ -140,7 +140,7 @@ def test_the_load_list_shows_times_in_the_billers_zone_with_its_name(demo):
 def test_the_history_button_shows_the_loads_events(demo):
     from django.urls import reverse
 
-    from tests.ingest.loadkit import login, sample, upload
+    from tests.support.loadkit import login, sample, upload
 
     _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
     html = login("auditor").get(reverse("admin:ingest_load_history", args=[load.pk])).content.decode()
@@ -153,7 +153,7 @@ def test_the_history_button_shows_the_loads_events(demo):
 def test_403_and_404_pages_are_in_the_admins_style_with_a_link_back(demo, settings):
     from django.urls import reverse
 
-    from tests.ingest.loadkit import login
+    from tests.support.loadkit import login
 
     settings.DEBUG = False
     auditor = login("auditor")

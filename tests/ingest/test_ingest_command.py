@@ -6,9 +6,10 @@ import json
 import pytest
 from django.core.management import call_command
 
-from billers.models import Biller, Invoice
+from billers.models import Biller
 from ingest.models import Load
-from tests.ingest.loadkit import demo, sample  # noqa: F401
+from ledger.models import Invoice
+from tests.support.loadkit import demo, sample  # noqa: F401
 
 WS = ["--biller", "demo-watersmart", "--format", "watersmart.invoice"]
 
@@ -110,10 +111,10 @@ def test_it_reports_a_refused_file_as_parse_failed(demo, tmp_path):
 def test_it_does_not_load_a_duplicate_without_allow_duplicate(demo):
     args = [sample("watersmart_invoice.csv"), *WS, "--user", "support", "--approve", "--allow-errors"]
     assert ingest(*args)[0] == 0
-    before = list(Invoice.objects.order_by("pk").values_list("pk", "updated_at", "load_id"))
+    before = list(Invoice.objects.order_by("pk").values_list("pk", "updated_at", "written_by_load"))
     code, out, err = ingest(*args)
     assert code == 2 and "already loaded" in err and last_json(out)["status"] == "parsed"
     code, out, err = ingest(*args, "--allow-duplicate")
     assert code == 0 and last_json(out)["status"] == "loaded"
     assert last_json(out)["summary"]["changes"]["invoices"] == {"new": 0, "updated": 0, "unchanged": 4}
-    assert list(Invoice.objects.order_by("pk").values_list("pk", "updated_at", "load_id")) == before
+    assert list(Invoice.objects.order_by("pk").values_list("pk", "updated_at", "written_by_load")) == before

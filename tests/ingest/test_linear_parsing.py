@@ -9,7 +9,7 @@ from ingest.formats.readers import WORK
 from ingest.formats.spec import MAX_ERRORS
 from tests.support.accounting import check_block_accounting
 
-from tests.ingest.loadkit import change_url, demo, login, upload  # noqa: F401
+from tests.support.loadkit import change_url, demo, login, upload  # noqa: F401
 
 from tests.support.parsing import parse_text
 from .test_incode_invoice import BLOCK

@@ -5,9 +5,9 @@ import json
 from decimal import Decimal
 
 from billers.demo import demo_guid
-from billers.models import Account, Invoice, InvoiceDetail
 from ingest.models import AdjustmentApplied
-from tests.ingest.loadkit import approve, demo, load_file, login, sample, shared, upload  # noqa: F401
+from ledger.models import Account, Invoice, InvoiceDetail
+from tests.support.loadkit import approve, demo, load_file, login, sample, shared, upload  # noqa: F401
 
 ACCOUNT_KEYS = {"CustomerName": "customer_name", "Address1": "address1", "Address2": "address2", "City": "city",
                 "State": "state", "Zip": "zip", "DisplayAccountNumber": "display_account_number",
@@ -135,9 +135,9 @@ def test_it_updates_changed_invoices_and_leaves_unchanged_ones_alone(demo, tmp_p
     approve(support2, second)
     assert second.status == "loaded"
     unchanged = Invoice.objects.get(invoice_number="9001")
-    assert unchanged.load == first and unchanged.updated_at == kept.updated_at
+    assert unchanged.written_by_load == first.pk and unchanged.updated_at == kept.updated_at
     updated = Invoice.objects.get(invoice_number="9002")
-    assert updated.load == second and updated.total_amount_due == Decimal("25.00")
+    assert updated.written_by_load == second.pk and updated.total_amount_due == Decimal("25.00")
     assert updated.details.count() == 1
     assert Account.objects.get(account_number="1002").current_balance == Decimal("25.00")
     assert Invoice.objects.count() == 3 and InvoiceDetail.objects.count() == 3
@@ -196,7 +196,7 @@ def test_every_loaded_invoice_gets_its_own_invoice_guid_kept_by_later_loads(demo
     after = dict(Invoice.objects.values_list("invoice_number", "guid"))
     assert after["9001"] == guids["9001"] and after["9002"] == guids["9002"]
     assert after["9003"] not in guids.values()
-    page = login("auditor").get(f"/admin/billers/invoice/?q={guids['9001']}")
+    page = login("auditor").get(f"/admin/ledger/invoice/?q={guids['9001']}")
     assert [i.invoice_number for i in page.context["cl"].result_list] == ["9001"]
-    detail = login("auditor").get(f"/admin/billers/invoice/{Invoice.objects.get(invoice_number='9001').pk}/change/")
+    detail = login("auditor").get(f"/admin/ledger/invoice/{Invoice.objects.get(invoice_number='9001').pk}/change/")
     assert str(guids["9001"]) in detail.content.decode()

@@ -1,8 +1,8 @@
 """A value longer than the ledger column it goes to is an error on its line at preview time:
 never cut short (a shortened account number would name another account), never a failed load."""
-from billers.models import Account, Invoice
 from ingest.models import StagedRecord
-from tests.ingest.loadkit import approve, demo, login, upload  # noqa: F401
+from ledger.models import Account, Invoice
+from tests.support.loadkit import approve, demo, login, upload  # noqa: F401
 
 HEADER = ("AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,"
           "TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID,BlockPaymentsCC,BlockPaymentsEFT,DisplayAccountNumber\n")
@@ -29,4 +29,4 @@ def test_it_makes_an_over_long_value_an_error_naming_line_field_and_value(demo, 
     approve(login("support2"), load, acknowledge_errors=True)
     assert load.status == "loaded", load.failure
     assert list(Account.objects.filter(biller=load.biller).values_list("account_number", flat=True)) == ["1" * 60]
-    assert list(Invoice.objects.filter(load=load).values_list("invoice_number", flat=True)) == ["7001"]
+    assert list(load.invoices().values_list("invoice_number", flat=True)) == ["7001"]

@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
-from billers.models import Account, Biller, Invoice
+from billers.models import Biller
 from ingest import pipeline
 from ingest.models import Load, LoadStatus
 from ingest.reports import ic_file
+from ledger.models import Account, Invoice
 from tests.ingest.test_ingest_command import ingest, last_json
 
 HUGE = "9999999999.99"   # the largest amount FORMATS.md 2 accepts (10 digits before the point)

@@ -5,7 +5,7 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.ingest.loadkit import approve, change_url, demo, login, upload  # noqa: F401
+from tests.support.loadkit import approve, change_url, demo, login, upload  # noqa: F401
 
 HEADER = "AccountNumber,CustomerName,Address1,Address2,City,State,Zip,InvoiceDate,InvoiceDueDate,TotalAmountDue,PastDue,InvoiceNumber,InvoiceTypeID\n"
 
@@ -134,7 +134,7 @@ def test_it_shows_the_balance_changes_of_an_adjustment_file(demo, tmp_path):
 
 
 def test_it_leads_with_the_decision_and_puts_the_file_metadata_below(demo):
-    from tests.ingest.loadkit import sample
+    from tests.support.loadkit import sample
 
     _, load = upload(login("support"), "demo-watersmart", "watersmart.invoice", sample("watersmart_invoice.csv"))
     html = login("support2").get(change_url(load)).content.decode()

@@ -15,7 +15,7 @@ from django_q.status import Stat, Status
 
 from icportal import workers
 from ingest.models import Load, LoadStatus, StagedRecord
-from tests.ingest.loadkit import approve, change_url, demo, login, sample, upload  # noqa: F401
+from tests.support.loadkit import approve, change_url, demo, login, sample, upload  # noqa: F401
 
 INCODE = "incode.invoice.include_dashes"
 

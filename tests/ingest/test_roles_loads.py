@@ -9,7 +9,7 @@ from billers.models import Biller
 from ingest import pipeline
 from ingest.lifecycle import FourEyesRefused, PermissionRefused
 from ingest.models import Load
-from tests.ingest.loadkit import approve, change_url, demo, login, sample, upload, upload_url  # noqa: F401
+from tests.support.loadkit import approve, change_url, demo, login, sample, upload, upload_url  # noqa: F401
 
 WS = ("demo-watersmart", "watersmart.invoice")
 

@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from billers.models import Biller, BillerFileFormat
 from ingest.models import Load
-from tests.ingest.loadkit import change_url, demo, login, sample, upload, upload_url  # noqa: F401
+from tests.support.loadkit import change_url, demo, login, sample, upload, upload_url  # noqa: F401
 
 
 def test_it_asks_for_the_biller_then_offers_only_its_enabled_inbound_formats(demo):

@@ -2,7 +2,8 @@
 import json
 
 from api.keys import create_key
-from billers.models import Account, Biller, BillerSetting
+from billers.models import Biller, BillerSetting
+from ledger.models import Account
 
 
 def biller(slug="demo-watersmart"):

@@ -1,4 +1,5 @@
-"""The biller's customer accounts, invoices and balances, written by approved loads."""
+"""The biller's customer accounts, invoices and balances, written by approved loads (ingest)
+and read by the outbound files (exports) and the partner API."""
 import uuid
 from decimal import Decimal
 
@@ -69,8 +70,11 @@ class Invoice(models.Model):
     amount_paid = models.DecimalField(
         max_digits=14, decimal_places=2, default=Decimal("0.00"),
         help_text="Payments made against this invoice; an invoice with payments is never replaced by a load.")
-    load = models.ForeignKey("ingest.Load", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="invoices", help_text="The load that last wrote this invoice.")
+    # A plain number, not a foreign key: the ledger sits below ingest and knows no Load model
+    # (ingest reads a load's invoices with ingest.models.Load.invoices()).
+    written_by_load = models.PositiveBigIntegerField(
+        "written by load", null=True, blank=True, db_index=True,
+        help_text="The id of the ingest load that last wrote this invoice; empty for invoices written otherwise.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     locals().update(_custom_fields())

@@ -42,7 +42,7 @@ class CustomerAccount(models.Model):
     """A customer's link to one of the biller's accounts, with its enrolment state."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
-    account = models.ForeignKey("billers.Account", on_delete=models.PROTECT, related_name="customer_links")
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="customer_links")
     linked_at = models.DateTimeField(auto_now_add=True)
     autopay = models.BooleanField("AutoPay", default=False)
     autopay_changed_at = models.DateTimeField("AutoPay since", null=True, blank=True)
@@ -62,7 +62,7 @@ class CustomerSession(models.Model):
     """A partner session (RemoteAuthentication's SessionToken), kept as a digest."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sessions")
-    account = models.ForeignKey("billers.Account", on_delete=models.CASCADE, null=True, related_name="+",
+    account = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, null=True, related_name="+",
                                 help_text="The account the customer signed in with.")
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

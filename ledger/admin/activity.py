@@ -7,12 +7,12 @@ activity in the admin: a payment's balance effect is applied on entry and undone
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from exports.admin.forms import OfflinePaymentForm
 from exports.admin.importing import ActivityImportMixin
-from exports.models import AccountChange, AchReject, Payment, PaymentType
 from exports.payments import enter_offline_payment, void_payments
 from icportal.admin_helpers import biller_time, username
 from icportal.human_csv import csv_download, csv_lines
+from ledger.admin.forms import OfflinePaymentForm
+from ledger.models import AccountChange, AchReject, Payment, PaymentType
 
 
 class ActivityAdmin(ActivityImportMixin, admin.ModelAdmin):
@@ -82,14 +82,14 @@ class PaymentAdmin(ActivityAdmin):
         enter_offline_payment(obj, form.cleaned_data["method"], request.user)
 
     def has_void_permission(self, request):
-        return request.user.has_perm("exports.void_payment")
+        return request.user.has_perm("ledger.void_payment")
 
     @admin.action(description="Void selected payments (restores the balance)", permissions=["void"])
     def void_selected(self, request, queryset):
         if request.POST.get("confirm") != "yes":
             context = {**self.admin_site.each_context(request), "opts": self.opts, "payments": queryset,
                        "title": "Void payments", "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
-            return TemplateResponse(request, "admin/exports/void_payments.html", context)
+            return TemplateResponse(request, "admin/ledger/void_payments.html", context)
         voided, skipped = void_payments(queryset, request.user)
         messages.success(request, f"Voided {voided} payment(s).")
         if skipped:

@@ -20,7 +20,7 @@ class PaymentType(models.IntegerChoices):
 
 class Payment(models.Model):
     biller = models.ForeignKey("billers.Biller", on_delete=models.PROTECT, related_name="payments")
-    account = models.ForeignKey("billers.Account", on_delete=models.PROTECT, related_name="payments")
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="payments")
     invoice_number = models.CharField("InvoiceNumber", max_length=80, blank=True)
     invoice_guid = models.CharField("InvoiceGUID", max_length=100, blank=True)
     customer_name = models.CharField("CustomerName", max_length=300, blank=True)
@@ -70,7 +70,7 @@ class Payment(models.Model):
 
 class AchReject(models.Model):
     biller = models.ForeignKey("billers.Biller", on_delete=models.PROTECT, related_name="ach_rejects")
-    account = models.ForeignKey("billers.Account", on_delete=models.PROTECT, related_name="ach_rejects")
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="ach_rejects")
     transaction_date = models.DateField("Transaction Date")
     reject_date = models.DateField("Reject Date", db_index=True)
     customer_name = models.CharField("Customer Name", max_length=300, blank=True)
@@ -105,7 +105,7 @@ class ChangeKind(models.TextChoices):
 
 class AccountChange(models.Model):
     biller = models.ForeignKey("billers.Biller", on_delete=models.PROTECT, related_name="account_changes")
-    account = models.ForeignKey("billers.Account", on_delete=models.PROTECT, related_name="changes")
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField(max_length=20, choices=ChangeKind.choices)
     value = models.CharField(max_length=100, blank=True, help_text="The new email address or phone number.")
     at = models.DateTimeField(db_index=True)

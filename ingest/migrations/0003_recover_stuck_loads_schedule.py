@@ -15,5 +15,5 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ingest", "0003_staging"), ("django_q", "0018_task_success_index")]
+    dependencies = [("ingest", "0002_roles"), ("django_q", "0018_task_success_index")]
     operations = [migrations.RunPython(create, remove)]

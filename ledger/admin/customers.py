@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from billers.admin.biller import AccountAdmin
-from billers.models import Account, Biller, PortalRedirect
+from billers.models import Biller, PortalRedirect
 from icportal.admin_helpers import ReadOnlyMixin
+from ledger.admin.accounts import AccountAdmin
 from ledger.customers import Refused
-from ledger.models import Customer, CustomerAccount
+from ledger.models import Account, Customer, CustomerAccount
 from ledger.redirects import redirect_url
 
 

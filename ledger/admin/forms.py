@@ -1,9 +1,8 @@
 from django import forms
 from django.utils import timezone
 
-from billers.models import Account
-from exports.models import Payment
 from exports.payments import OFFLINE_METHODS
+from ledger.models import Account, Payment
 
 
 class OfflinePaymentForm(forms.ModelForm):
