@@ -3,8 +3,6 @@ import json
 
 from django.template.response import TemplateResponse
 
-from icportal.admin_helpers import viewable_object
-
 from billers.models import BifCustomization, Biller, BillerFileFormat, BillerSetting
 from billers.settings_schema import unused_keys
 
@@ -62,17 +60,15 @@ def _unused_keys(record):
         return []
 
 
-def configuration_history_view(model_admin):
-    def view(request, object_id):
-        biller = viewable_object(model_admin, request, object_id)
-        context = {
-            **model_admin.admin_site.each_context(request),
-            "title": f"Configuration history: {biller}",
-            "biller": biller,
-            "opts": Biller._meta,
-            "entries": configuration_changes(biller),
-            "limit": HISTORY_LIMIT,
-        }
-        return TemplateResponse(request, "admin/billers/biller/configuration_history.html", context)
-
-    return view
+def configuration_history_page(model_admin, request, biller):
+    """The page of `biller`'s configuration changes (BillerAdmin.configuration_history_view
+    checks the view permission first)."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Configuration history: {biller}",
+        "biller": biller,
+        "opts": Biller._meta,
+        "entries": configuration_changes(biller),
+        "limit": HISTORY_LIMIT,
+    }
+    return TemplateResponse(request, "admin/billers/biller/configuration_history.html", context)
