@@ -1,4 +1,5 @@
 """Loads of inbound partner files and their append-only event history."""
+import datetime
 import uuid
 
 from django.conf import settings
@@ -214,6 +215,16 @@ class AdjustmentApplied(models.Model):
         return f"{self.account_id}: {self.previous_balance} -> {self.new_balance}"
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but datetimes and times keep their microseconds (it cuts them to
+    milliseconds): a before-image must give back the exact value."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
 class BeforeImage(models.Model):
     """A ledger row as it was right before a load wrote it (ingest.reversal), for reversing it.
 
@@ -228,7 +239,7 @@ class BeforeImage(models.Model):
     kind = models.CharField(max_length=10, choices=[(ACCOUNT, "account"), (INVOICE, "invoice")])
     key = models.CharField(max_length=80, help_text="AccountNumber or InvoiceNumber.")
     row_id = models.BigIntegerField(null=True, blank=True, help_text="The row's id; empty: created by the load.")
-    data = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    data = models.JSONField(null=True, blank=True, encoder=ExactJSONEncoder)
 
     class Meta:
         ordering = ["load", "kind", "key"]

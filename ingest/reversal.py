@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from billers.models import Account, Invoice, InvoiceDetail
 from exports.models import AccountChange, AchReject, Payment
 from ingest.actions import IN_LEDGER
-from ingest.models import BeforeImage, Load, RecordStatus, StagedRecord
+from ingest.models import AdjustmentApplied, BeforeImage, Load, RecordStatus, StagedRecord
 from ingest.staging import batch_size
 from ledger.models import CustomerAccount
 
@@ -153,6 +153,9 @@ def restore(load):
     """Put back every row `load` wrote; return {"accounts": {...}, "invoices": {...}} counts."""
     size = batch_size()
     counts = {"accounts": {"restored": 0, "deleted": 0}, "invoices": {"restored": 0, "deleted": 0}}
+    # the balance changes the load's adjustments made are undone with the balances below (the
+    # load keeps its plan and events as the record of what it did)
+    AdjustmentApplied.objects.filter(load=load).delete()
     account_fields = [f.name for f in Account._meta.concrete_fields if not f.primary_key]
     invoice_fields = [f.name for f in Invoice._meta.concrete_fields if not f.primary_key]
     for batch in _images(load, BeforeImage.INVOICE, size):
