@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from api.loads.endpoints import api as load_api
 from api.urls import partner_urls
 from django.views.generic import RedirectView
 
@@ -15,5 +16,6 @@ urlpatterns = [
     path("admin/billers/biller/<int:object_id>/technical-design/",
          admin.site.admin_view(technical_design_view), name="technical_design"),
     path("admin/", admin.site.urls),
+    path("api/v1/loads/", load_api.urls),
     path("api/v1/", partner_urls()),
 ]
