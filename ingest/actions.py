@@ -246,6 +246,16 @@ def enabled_inbound_formats(biller):
             .select_related("file_format").order_by("file_format__code"))
 
 
+def enabled_inbound_format(biller, code):
+    """The FileFormat `code` when it is one of the biller's enabled inbound formats, else None."""
+    row = enabled_inbound_formats(biller).filter(file_format__code=code).first()
+    return row.file_format if row is not None else None
+
+
+def format_not_enabled(biller, code):
+    return f"{code} is not an enabled inbound format of {biller.slug}"
+
+
 def size_refusal(size):
     """The one size rule of uploads (MAX_UPLOAD_MB), None when the size is within it."""
     limit = settings.MAX_UPLOAD_MB
@@ -268,8 +278,8 @@ def decide_upload(user, biller, code=None, size=None):
         return permitted
     if not biller.active:
         return _no(f"biller {biller.slug} is not active")
-    if code is not None and not enabled_inbound_formats(biller).filter(file_format__code=code).exists():
-        return _no(f"{code} is not an enabled inbound format of {biller.slug}")
+    if code is not None and enabled_inbound_format(biller, code) is None:
+        return _no(format_not_enabled(biller, code))
     too_big = size_refusal(size)
     if too_big is not None:
         return _no(too_big)

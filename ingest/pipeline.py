@@ -1,7 +1,10 @@
 """The unit of work of the load lifecycle: plain functions that the admin views, the
 `ingest` command and the django-q2 tasks call.
 
-    upload -> parse_load -> (preview) -> approve | reject -> run_load
+    upload -> parse_load -> (preview) -> approve | reject -> run_load [-> reverse -> run_reversal]
+
+Whether a user may do each step is `ingest.actions.decide`, which every function here enforces
+(so the admin, the commands and the API cannot bypass a rule).
 
 Parsing and loading run as django-q2 tasks (`start_parse`, `start_load`), never inside a web
 request; the `ingest` command runs them inline. A task that dies leaves the load parsing/loading with nothing
@@ -13,7 +16,6 @@ AUTO_RETRIES times; after that it waits, failed, for a person's `retry`.
 import hashlib
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -21,8 +23,9 @@ from django_q.tasks import async_task
 
 from billers.models import Biller
 from ingest import reversal
-from ingest.actions import (RETRY_LOAD, RETRY_PARSE, LoadAction, decide, decide_upload, enabled_inbound_formats,
-                            find_duplicate, nothing_to_load, retryable, stuck)
+from ingest.actions import (RETRY_LOAD, RETRY_PARSE, LoadAction, decide, decide_upload,  # noqa: F401
+                            enabled_inbound_format, find_duplicate, format_not_enabled, nothing_to_load,
+                            retryable, stuck)
 from ingest.formats import FileRefused
 from ingest.lifecycle import Refused, StateRefused, record_event, transition
 from ingest.loading import LoadConflict, write_load
@@ -40,14 +43,17 @@ def _user(user_id):
     return get_user_model().objects.filter(pk=user_id).first() if user_id else None
 
 
-# The rules themselves live in ingest.actions (one place); these names stay importable here.
-__all__ = ["find_duplicate", "nothing_to_load", "stuck", "can_retry", "RETRY_PARSE", "RETRY_LOAD"]
+# The rules live in ingest.actions (one place); find_duplicate, nothing_to_load, stuck,
+# RETRY_PARSE, RETRY_LOAD and can_retry stay importable from here for the pipeline's callers.
 can_retry = retryable
 
 
 def enabled_format(biller, code):
-    decide_upload(None, biller, code).enforce()
-    return enabled_inbound_formats(biller).get(file_format__code=code).file_format
+    """The FileFormat of `code`, when it is one of the biller's enabled inbound formats."""
+    file_format = enabled_inbound_format(biller, code)
+    if file_format is None:
+        raise Refused(format_not_enabled(biller, code))
+    return file_format
 
 
 def upload(biller, code, file, user, allow_duplicate=False):
