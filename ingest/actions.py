@@ -36,11 +36,12 @@ class LoadAction(str, Enum):
     RETRY = "retry"
     REPARSE = "reparse"
     REVERSE = "reverse"
+    CANCEL_REVERSAL = "cancel_reversal"
     DOWNLOAD = "download"
 
     @property
     def label(self):
-        return {"reparse": "Re-parse"}.get(self.value, self.value.capitalize())
+        return {"reparse": "Re-parse", "cancel_reversal": "Cancel reversal"}.get(self.value, self.value.capitalize())
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,15 @@ def _reverse(user, load, reason, **_):
     return ALLOWED
 
 
+def _cancel_reversal(user, load, **_):
+    """A requested reversal waiting for its second person may be withdrawn (by the requester)
+    or declined (by another), by anyone who may reverse loads."""
+    if not _may(user, "ingest.reverse_load"):
+        return _no(f"{_who(user)} may not reverse loads", PermissionRefused)
+    refused = _state(load, {LoadStatus.REVERSAL_REQUESTED}, "only a requested reversal can be cancelled")
+    return ALLOWED if refused is None else refused
+
+
 def _download(user, load, what, **_):
     if not _may(user, "ingest.view_load"):
         return _no(f"{_who(user)} may not view loads", PermissionRefused)
@@ -234,7 +244,8 @@ def _download(user, load, what, **_):
 
 
 RULES = {LoadAction.APPROVE: _approve, LoadAction.REJECT: _reject, LoadAction.RETRY: _retry,
-         LoadAction.REPARSE: _reparse, LoadAction.REVERSE: _reverse, LoadAction.DOWNLOAD: _download}
+         LoadAction.REPARSE: _reparse, LoadAction.REVERSE: _reverse, LoadAction.CANCEL_REVERSAL: _cancel_reversal,
+         LoadAction.DOWNLOAD: _download}
 
 
 # --- uploads -------------------------------------------------------------------------------------

@@ -333,6 +333,17 @@ def reverse(load, user, reason=""):
                       reversal_confirmed_by=user, reversal_confirmed_at=now)
 
 
+def cancel_reversal(load, user):
+    """Withdraw or decline a requested reversal: the load stays loaded (the events keep the
+    request and its cancellation)."""
+    load.refresh_from_db()
+    decide(user, load, LoadAction.CANCEL_REVERSAL).enforce()
+    requester = load.reversal_requested_by.username if load.reversal_requested_by_id else "-"
+    return transition(load, LoadStatus.LOADED, user,
+                      f"reversal cancelled (requested by {requester}: {load.reversal_reason})",
+                      reversal_reason="", reversal_requested_by=None, reversal_requested_at=None)
+
+
 class ReversalRefused(Exception):
     pass
 

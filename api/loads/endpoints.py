@@ -123,6 +123,12 @@ def reparse(request, load_id: int):
     return answer(pipeline.reparse(visible_load(request, load_id), request.auth))
 
 
+@api.post("/{load_id}/cancel_reversal", response={200: LoadOut, **ERRORS},
+          summary="Withdraw or decline a requested reversal (the load stays loaded)")
+def cancel_reversal(request, load_id: int):
+    return answer(pipeline.cancel_reversal(visible_load(request, load_id), request.auth))
+
+
 @api.post("/{load_id}/reverse", response={200: LoadOut, **ERRORS},
           summary="Request the reversal of a loaded load (a reason needed), or confirm a requested one")
 def reverse(request, load_id: int, payload: ReasonIn):

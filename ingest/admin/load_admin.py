@@ -35,7 +35,8 @@ class LoadEventInline(ReadOnlyMixin, admin.TabularInline):
 
 # The load page's buttons: (action, label); "download" has its own links.
 BUTTONS = [(LoadAction.APPROVE, "Approve"), (LoadAction.REJECT, "Reject"), (LoadAction.RETRY, "Retry"),
-           (LoadAction.REPARSE, "Re-parse"), (LoadAction.REVERSE, "Reverse")]
+           (LoadAction.REPARSE, "Re-parse"), (LoadAction.REVERSE, "Reverse"),
+           (LoadAction.CANCEL_REVERSAL, "Cancel reversal")]
 
 
 class LoadAdmin(LoadWorkflowViews, ReadOnlyMixin, ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
@@ -93,6 +94,8 @@ class LoadAdmin(LoadWorkflowViews, ReadOnlyMixin, ExportFiltersMixin, ExportMixi
             path("<path:object_id>/retry/", view(self.retry_view), name="ingest_load_retry"),
             path("<path:object_id>/reparse/", view(self.reparse_view), name="ingest_load_reparse"),
             path("<path:object_id>/reverse/", view(self.reverse_view), name="ingest_load_reverse"),
+            path("<path:object_id>/cancel-reversal/", view(self.cancel_reversal_view),
+                 name="ingest_load_cancel_reversal"),
         ] + [path(f"<path:object_id>/download/{what}/", view(self.download_view), {"what": what},
                   name=f"ingest_load_download_{what}") for what in ("errors", "ic", "original")]
         return urls + super().get_urls()

@@ -208,6 +208,11 @@ class LoadWorkflowViews:
         return self.render(request, "reverse.html", load=load, form=form, confirming=confirming,
                            title=f"{'Confirm the reversal of' if confirming else 'Reverse'} load {load.pk}")
 
+    def cancel_reversal_view(self, request, object_id):
+        return self._confirm(request, object_id, LoadAction.CANCEL_REVERSAL, pipeline.cancel_reversal,
+                             "The requested reversal is withdrawn (or declined): the load stays loaded and "
+                             "nothing is restored. Its events keep the request and the cancellation.")
+
     def download_view(self, request, object_id, what):
         """The error report CSV, the IC standard file or the original file; streamed."""
         load = self.get_load(request, object_id)

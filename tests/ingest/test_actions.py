@@ -58,6 +58,11 @@ TABLE = [
      "demo-watersmart requires a second person: support requested this reversal and cannot confirm it"),
     ("reverse", "support", S.REVERSAL_REQUESTED, False, "support", 3, NO_BEFORE_IMAGES),
     ("reverse", "support2", S.REVERSAL_REQUESTED, True, "support", 3, NO_BEFORE_IMAGES),
+    ("cancel_reversal", "support2", S.REVERSAL_REQUESTED, True, "support", 3, None),
+    ("cancel_reversal", "support", S.REVERSAL_REQUESTED, True, "support", 3, None),
+    ("cancel_reversal", "auditor", S.REVERSAL_REQUESTED, True, "support", 3, "auditor may not reverse loads"),
+    ("cancel_reversal", "support", S.LOADED, False, "support", 3,
+     "load 7 is loaded; only a requested reversal can be cancelled"),
     ("download", "auditor", S.REJECTED, False, "support", 3, None),
     ("download", "support", S.UPLOADED, False, "support", 0, None),
 ]

@@ -228,3 +228,26 @@ def test_it_does_not_reverse_a_load_twice_or_one_that_is_not_loaded(incode):
     with pytest.raises(Refused, match=f"load {load.pk} is reversed; only a loaded load can be reversed"):
         pipeline.reverse(load, user("support"), "again")
     assert Load.objects.get(pk=load.pk).events.filter(to_status="reversed").count() == 1
+
+
+def test_a_requested_reversal_can_be_cancelled_and_requested_again(incode):
+    load = loaded(incode, INVOICE, SAMPLE, "first.xml")
+    Biller.objects.filter(pk=incode.pk).update(requires_second_approver=True)
+    rows = ledger_rows(incode)
+    pipeline.reverse(load, user("support"), "wrong cycle")
+    cancel = reverse("admin:ingest_load_cancel_reversal", args=[load.pk])
+    assert login("auditor").post(cancel).status_code == 403
+    page = login("support2").get(reverse("admin:ingest_load_change", args=[load.pk])).content.decode()
+    assert f'href="{cancel}"' in page
+    assert login("support2").post(cancel).status_code == 302
+    load.refresh_from_db()
+    assert load.status == LoadStatus.LOADED and load.reversal_requested_by is None and ledger_rows(incode) == rows
+    event = load.events.order_by("-pk").first()
+    assert (event.from_status, event.to_status, event.user.username) == ("reversal_requested", "loaded", "support2")
+    assert event.note == "reversal cancelled (requested by support: wrong cycle)"
+    code, _, err = command(load.pk, "--user", "support", "--cancel")
+    assert code == 2 and err == f"load {load.pk} is loaded; only a requested reversal can be cancelled"
+
+    pipeline.reverse(load, user("support2"), "wrong cycle after all")
+    code, out, err = command(load.pk, "--user", "support2", "--cancel")
+    assert code == 0 and json.loads(out[-1]) == {"load": load.pk, "status": "loaded"}

@@ -1,9 +1,9 @@
-"""`manage.py reverse_load LOAD --user USERNAME [--reason TEXT]`: the admin's Reverse button from
+"""`manage.py reverse_load LOAD --user USERNAME [--reason TEXT] [--cancel]`: the admin's Reverse button from
 the command line, through the same pipeline function and rule (`ingest.actions.decide`).
 
 On a loaded load it requests the reversal (the reason is required); where the biller requires
 four eyes the request waits, and another user confirms it by running the command again on
-the same load (no reason needed). A confirmed reversal runs here, inline, in one transaction.
+the same load (no reason needed), or withdraws / declines it with --cancel. A confirmed reversal runs here, inline, in one transaction.
 The last line of stdout is one JSON object {"load": id, "status": ...}.
 Exit codes (icportal.commands): 0 reversed, or requested and waiting for the second person;
 2 refused (one line on stderr: unknown load or user, permission, four eyes, status, no reason,
@@ -29,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("load", type=int, metavar="LOAD", help="the load's number")
         parser.add_argument("--user", required=True, metavar="USERNAME", help="whose permission and four eyes apply")
         parser.add_argument("--reason", default="", help="why (required to request a reversal)")
+        parser.add_argument("--cancel", action="store_true",
+                            help="withdraw or decline a requested reversal instead (the load stays loaded)")
 
     @reports_unexpected_errors("reverse_load")
     def handle(self, *args, **options):
@@ -39,6 +41,10 @@ class Command(BaseCommand):
         if user is None:
             return self.stop(f"unknown or inactive user {options['user']!r}")
         try:
+            if options["cancel"]:
+                load = pipeline.cancel_reversal(load, user)
+                self.stdout.write(f"reversal of load {load.pk} cancelled; it stays loaded")
+                return self.report(load)
             load = pipeline.reverse(load, user, options["reason"])
         except Refused as exc:
             return self.stop(str(exc), load)
