@@ -26,8 +26,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from billers.models import BillerFileFormat
+from ingest import reversal
 from ingest.lifecycle import FourEyesRefused, PermissionRefused, Refused, StateRefused
-from ingest.models import LoadStatus
+from ingest.models import IN_LEDGER, Load, LoadStatus
 
 
 class LoadAction(str, Enum):
@@ -110,13 +111,8 @@ def nothing_to_load(load):
 def find_duplicate(load):
     """The latest load of the same file (SHA-256) for the same biller and format whose rows are
     in the ledger (loaded, and not reversed)."""
-    from ingest.models import Load
-
     return (Load.objects.filter(biller=load.biller_id, file_format=load.file_format_id, sha256=load.sha256,
                                 status__in=IN_LEDGER).exclude(pk=load.pk).order_by("-loaded_at").first())
-
-
-IN_LEDGER = [LoadStatus.LOADED, LoadStatus.REVERSAL_REQUESTED, LoadStatus.REVERSAL_CONFIRMED, LoadStatus.REVERSING]
 
 
 # --- the rule function -----------------------------------------------------------------------
@@ -204,8 +200,6 @@ def _reparse(user, load, **_):
 
 
 def _reverse(user, load, reason, **_):
-    from ingest import reversal
-
     if not _may(user, "ingest.reverse_load"):
         return _no(f"{_who(user)} may not reverse loads", PermissionRefused)
     refused = _state(load, {LoadStatus.LOADED, LoadStatus.REVERSAL_REQUESTED},

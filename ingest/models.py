@@ -25,6 +25,10 @@ class LoadStatus(models.TextChoices):
     REVERSED = "reversed", "reversed"
 
 
+# Loads whose rows are in the ledger (a reversed load's are not): the duplicate check and a
+# reversal's "changed by a later load" look at these.
+IN_LEDGER = (LoadStatus.LOADED, LoadStatus.REVERSAL_REQUESTED, LoadStatus.REVERSAL_CONFIRMED, LoadStatus.REVERSING)
+
 # Allowed transitions of the load lifecycle (DESIGN.md); anything else is refused.
 TRANSITIONS = {
     LoadStatus.UPLOADED: {LoadStatus.PARSING, LoadStatus.PARSE_FAILED},

@@ -17,8 +17,7 @@ from django.db.models import F, Q
 
 from billers.models import Account, Invoice, InvoiceDetail
 from exports.models import AccountChange, AchReject, Payment
-from ingest.actions import IN_LEDGER
-from ingest.models import AdjustmentApplied, BeforeImage, Load, RecordStatus, StagedRecord
+from ingest.models import IN_LEDGER, AdjustmentApplied, BeforeImage, Load, RecordStatus, StagedRecord
 from ingest.staging import batch_size
 from ledger.models import CustomerAccount
 
