@@ -17,7 +17,7 @@ from billers.history import configuration_changes
 from billers.models import Biller
 from desk.charts import bar_chart
 from exports.models import ExportRun
-from icportal.admin_helpers import viewable_object
+from ingest.actions import may_upload
 from ingest.admin.preview import badge
 from ingest.models import Load, LoadStatus
 from ledger.models import Account
@@ -88,31 +88,28 @@ def design_url(biller):
         return None
 
 
-def hub_view(model_admin):
-    def view(request, object_id):
-        biller = viewable_object(model_admin, request, object_id)
-        raw = request.GET.get("days", "")
-        days = int(raw) if raw.isdigit() and int(raw) in PERIODS else PERIODS[0]
-        now = timezone.now()
-        loads, chart_list, payments = charts(biller, days, now)
-        user = request.user
-        context = {
-            **model_admin.admin_site.each_context(request),
-            "title": f"{biller}: loads, exports and configuration",
-            "biller": biller, "opts": Biller._meta, "days": days, "periods": PERIODS,
-            "charts": chart_list, "load_rows": loads[::-1][:20], "payments": payments[::-1][:10],
-            "threshold": threshold(),
-            "recent_loads": [(load, badge(load.status)) for load in
-                             Load.objects.filter(biller=biller).select_related("file_format").order_by("-created_at")[:10]],
-            "runs": ExportRun.objects.filter(biller=biller).select_related("file_format")[:10],
-            "accounts": Account.objects.filter(biller=biller).count(),
-            "changes": configuration_changes(biller, limit=10),
-            "can_upload": user.has_perm("ingest.add_load") and biller.active,
-            "can_view_loads": user.has_perm("ingest.view_load"),
-            "can_view_runs": user.has_perm("exports.view_exportrun"),
-            "can_view_accounts": user.has_perm("ledger.view_account"),
-            "design_url": design_url(biller),
-        }
-        return TemplateResponse(request, "admin/billers/biller/hub.html", context)
-
-    return view
+def hub_page(model_admin, request, biller):
+    """The hub of `biller` (BillerAdmin.hub_view checks the view permission first)."""
+    raw = request.GET.get("days", "")
+    days = int(raw) if raw.isdigit() and int(raw) in PERIODS else PERIODS[0]
+    now = timezone.now()
+    loads, chart_list, payments = charts(biller, days, now)
+    user = request.user
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"{biller}: loads, exports and configuration",
+        "biller": biller, "opts": Biller._meta, "days": days, "periods": PERIODS,
+        "charts": chart_list, "load_rows": loads[::-1][:20], "payments": payments[::-1][:10],
+        "threshold": threshold(),
+        "recent_loads": [(load, badge(load.status)) for load in
+                         Load.objects.filter(biller=biller).select_related("file_format").order_by("-created_at")[:10]],
+        "runs": ExportRun.objects.filter(biller=biller).select_related("file_format")[:10],
+        "accounts": Account.objects.filter(biller=biller).count(),
+        "changes": configuration_changes(biller, limit=10),
+        "can_upload": bool(may_upload(user)) and biller.active,
+        "can_view_loads": user.has_perm("ingest.view_load"),
+        "can_view_runs": user.has_perm("exports.view_exportrun"),
+        "can_view_accounts": user.has_perm("ledger.view_account"),
+        "design_url": design_url(biller),
+    }
+    return TemplateResponse(request, "admin/billers/biller/hub.html", context)

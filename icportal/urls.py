@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from api.loads.endpoints import api as load_api
 from api.urls import partner_urls
 from django.views.generic import RedirectView
 
@@ -17,5 +18,6 @@ urlpatterns = [
          admin.site.admin_view(technical_design_view), name="technical_design"),
     *moved_admin_urls(),  # the ledger's pages before issue 16 lived under billers/ and exports/
     path("admin/", admin.site.urls),
+    path("api/v1/loads/", load_api.urls),
     path("api/v1/", partner_urls()),
 ]

@@ -2,7 +2,8 @@
 from django import forms
 from django.conf import settings
 
-from billers.models import Biller, BillerFileFormat
+from billers.models import Biller
+from ingest.actions import enabled_inbound_formats, size_refusal
 
 
 class BillerForm(forms.Form):
@@ -12,9 +13,7 @@ class BillerForm(forms.Form):
 
 
 def inbound_choices(biller):
-    rows = (BillerFileFormat.objects.filter(biller=biller, enabled=True, file_format__retired=False,
-                                             file_format__direction="inbound")
-            .select_related("file_format").order_by("file_format__code"))
+    rows = enabled_inbound_formats(biller)
     return [(row.file_format.code, f"{row.file_format.code}: {row.file_format.name}") for row in rows]
 
 
@@ -42,10 +41,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.MAX_UPLOAD_MB
-        if upload.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is {limit} MB (MAX_UPLOAD_MB).")
+        too_big = size_refusal(upload.size)
+        if too_big:
+            raise forms.ValidationError(too_big)
         return upload
 
 

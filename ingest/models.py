@@ -1,7 +1,9 @@
 """Loads of inbound partner files and their append-only event history."""
+import datetime
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from ledger.models import Invoice
@@ -17,7 +19,17 @@ class LoadStatus(models.TextChoices):
     LOADED = "loaded", "loaded"
     LOAD_FAILED = "load_failed", "load failed"
     REJECTED = "rejected", "rejected"
+    # reversal of a loaded load (ingest.reversal): requested (waiting for a second person on a
+    # four-eyes biller), confirmed (queued for the workers), reversing (the task), reversed
+    REVERSAL_REQUESTED = "reversal_requested", "reversal requested"
+    REVERSAL_CONFIRMED = "reversal_confirmed", "reversal confirmed (queued)"
+    REVERSING = "reversing", "reversing"
+    REVERSED = "reversed", "reversed"
 
+
+# Loads whose rows are in the ledger (a reversed load's are not): the duplicate check and a
+# reversal's "changed by a later load" look at these.
+IN_LEDGER = (LoadStatus.LOADED, LoadStatus.REVERSAL_REQUESTED, LoadStatus.REVERSAL_CONFIRMED, LoadStatus.REVERSING)
 
 # Allowed transitions of the load lifecycle (DESIGN.md); anything else is refused.
 TRANSITIONS = {
@@ -29,7 +41,13 @@ TRANSITIONS = {
     LoadStatus.LOADING: {LoadStatus.LOADED, LoadStatus.LOAD_FAILED},
     # retry the load, or re-parse when the database changed under the preview
     LoadStatus.LOAD_FAILED: {LoadStatus.LOADING, LoadStatus.PARSING},
-    LoadStatus.LOADED: set(),
+    # a reversal is requested, then confirmed (at once where the biller has no four-eyes rule);
+    # a refused or failed reversal leaves the load loaded, as it was
+    LoadStatus.LOADED: {LoadStatus.REVERSAL_REQUESTED, LoadStatus.REVERSAL_CONFIRMED},
+    LoadStatus.REVERSAL_REQUESTED: {LoadStatus.REVERSAL_CONFIRMED, LoadStatus.LOADED},
+    LoadStatus.REVERSAL_CONFIRMED: {LoadStatus.REVERSING, LoadStatus.LOADED},
+    LoadStatus.REVERSING: {LoadStatus.REVERSED, LoadStatus.LOADED},
+    LoadStatus.REVERSED: set(),
     LoadStatus.REJECTED: set(),
 }
 
@@ -74,6 +92,14 @@ class Load(models.Model):
     errors_acknowledged = models.BooleanField(default=False)
     rejection_reason = models.TextField(blank=True)
     loaded_at = models.DateTimeField(null=True, blank=True)
+    reversal_reason = models.TextField(blank=True, help_text="Why the load is (to be) reversed.")
+    reversal_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                              blank=True, related_name="requested_reversals")
+    reversal_requested_at = models.DateTimeField(null=True, blank=True)
+    reversal_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                              blank=True, related_name="confirmed_reversals")
+    reversal_confirmed_at = models.DateTimeField(null=True, blank=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
     task_started_at = models.DateTimeField(
         null=True, blank=True, help_text="When the running parse or load task started (stuck-task detection).")
     # Whole-file results, computed once by the parse task (and refreshed by the load):
@@ -89,6 +115,7 @@ class Load(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [
             ("approve_load", "Can approve or reject a load"),
+            ("reverse_load", "Can request or confirm the reversal of a loaded load"),
         ]
         indexes = [models.Index(fields=["biller", "file_format", "status"])]
 
@@ -196,3 +223,38 @@ class AdjustmentApplied(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.previous_balance} -> {self.new_balance}"
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but datetimes and times keep their microseconds (it cuts them to
+    milliseconds): a before-image must give back the exact value."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
+class BeforeImage(models.Model):
+    """A ledger row as it was right before a load wrote it (ingest.reversal), for reversing it.
+
+    One row per account number and per invoice number of the load's ok records; `data` is
+    the row's column values by attname (an invoice's also holds "details": its detail lines),
+    or null when the row did not exist (the load created it). Keys and ids are plain values, no
+    foreign keys, so the images survive whatever happens to the rows."""
+
+    ACCOUNT, INVOICE = "account", "invoice"
+
+    load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="before_images")
+    kind = models.CharField(max_length=10, choices=[(ACCOUNT, "account"), (INVOICE, "invoice")])
+    key = models.CharField(max_length=80, help_text="AccountNumber or InvoiceNumber.")
+    row_id = models.BigIntegerField(null=True, blank=True, help_text="The row's id; empty: created by the load.")
+    data = models.JSONField(null=True, blank=True, encoder=ExactJSONEncoder)
+
+    class Meta:
+        ordering = ["load", "kind", "key"]
+        constraints = [models.UniqueConstraint(fields=["load", "kind", "key"], name="one_before_image_per_key")]
+        indexes = [models.Index(fields=["kind", "key"], name="before_image_by_key")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} before load {self.load_id}"

@@ -1,7 +1,10 @@
 """The unit of work of the load lifecycle: plain functions that the admin views, the
 `ingest` command and the django-q2 tasks call.
 
-    upload -> parse_load -> (preview) -> approve | reject -> run_load
+    upload -> parse_load -> (preview) -> approve | reject -> run_load [-> reverse -> run_reversal]
+
+Whether a user may do each step is `ingest.actions.decide`, which every function here enforces
+(so the admin, the commands and the API cannot bypass a rule).
 
 Parsing and loading run as django-q2 tasks (`start_parse`, `start_load`), never inside a web
 request; the `ingest` command runs them inline. A task that dies leaves the load parsing/loading with nothing
@@ -10,19 +13,21 @@ task timeout has passed (a task cannot still be running then), `recover_stuck_lo
 every minute by a django-q2 schedule, fails such a load and queues it again, at most
 AUTO_RETRIES times; after that it waits, failed, for a person's `retry`.
 """
-import datetime
 import hashlib
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from billers.models import Biller, BillerFileFormat
+from billers.models import Biller
+from ingest import reversal
+from ingest.actions import (RETRY_LOAD, RETRY_PARSE, LoadAction, decide, decide_upload,  # noqa: F401
+                            enabled_inbound_format, find_duplicate, format_not_enabled, nothing_to_load,
+                            retryable, stuck)
 from ingest.formats import FileRefused, check_shape, get_format, head_of_upload
-from ingest.lifecycle import FourEyesRefused, PermissionRefused, Refused, StateRefused, record_event, transition
+from ingest.lifecycle import Refused, StateRefused, record_event, transition
 from ingest.loading import LoadConflict, write_load
 from ingest.models import Load, LoadEvent, LoadStatus, StagedRecord
 from ingest.planning import Planner, compare, status_counts
@@ -38,19 +43,17 @@ def _user(user_id):
     return get_user_model().objects.filter(pk=user_id).first() if user_id else None
 
 
-def find_duplicate(load):
-    """The latest loaded load of the same file (SHA-256) for the same biller and format."""
-    return (Load.objects.filter(biller=load.biller_id, file_format=load.file_format_id, sha256=load.sha256,
-                                status=LoadStatus.LOADED).exclude(pk=load.pk).order_by("-loaded_at").first())
+# The rules live in ingest.actions (one place); find_duplicate, nothing_to_load, stuck,
+# RETRY_PARSE, RETRY_LOAD and can_retry stay importable from here for the pipeline's callers.
+can_retry = retryable
 
 
 def enabled_format(biller, code):
-    enabled = (BillerFileFormat.objects.select_related("file_format")
-               .filter(biller=biller, enabled=True, file_format__retired=False, file_format__code=code,
-                       file_format__direction="inbound").first())
-    if enabled is None:
-        raise Refused(f"{code} is not an enabled inbound format of {biller.slug}")
-    return enabled.file_format
+    """The FileFormat of `code`, when it is one of the biller's enabled inbound formats."""
+    file_format = enabled_inbound_format(biller, code)
+    if file_format is None:
+        raise Refused(format_not_enabled(biller, code))
+    return file_format
 
 
 def upload(biller, code, file, user, allow_duplicate=False):
@@ -58,14 +61,8 @@ def upload(biller, code, file, user, allow_duplicate=False):
 
     `user` None is the `ingest` command run without --user (shell access is trusted).
     """
-    if user is not None and not user.has_perm("ingest.add_load"):
-        raise PermissionRefused(f"{user.username} may not upload files")
-    if not biller.active:
-        raise Refused(f"biller {biller.slug} is not active")
+    decide_upload(user, biller, code, file.size).enforce()
     file_format = enabled_format(biller, code)
-    limit = settings.MAX_UPLOAD_MB * 1024 * 1024
-    if file.size > limit:
-        raise Refused(f"the file is {file.size / 1024 / 1024:.1f} MB; the limit is {settings.MAX_UPLOAD_MB} MB")
     refuse_wrong_shape(file_format.code, file)
     digest = hashlib.sha256()
     for chunk in file.chunks():
@@ -110,6 +107,10 @@ def start_parse(load, user=None):
 
 def start_load(load, user=None):
     return _run(run_load, load, user)
+
+
+def start_reversal(load, user=None):
+    return _run(run_reversal, load, user)
 
 
 def parse_load(load_id, user_id=None):
@@ -164,23 +165,11 @@ def refused(load):
 
 def approve(load, user, acknowledge_errors=False, allow_duplicate=False, note=""):
     """Approve a parsed load (the caller then runs `start_load`)."""
-    if not user.has_perm("ingest.approve_load"):
-        raise PermissionRefused(f"{user.username} may not approve loads")
     load.refresh_from_db()
-    if load.status != LoadStatus.PARSED:
-        raise StateRefused(f"load {load.pk} is {load.get_status_display()}; only a parsed load can be approved")
-    if load.biller.requires_second_approver and load.uploaded_by_id == user.pk:
-        raise FourEyesRefused(f"{load.biller.slug} requires a second person: the uploader cannot approve the load")
-    if not load.ok_count:
-        raise Refused(nothing_to_load(load))
-    if load.error_count and not acknowledge_errors:
-        raise Refused(f"the load has {load.error_count} error records: approving means 'load {load.ok_count} ok "
-                      f"records, leave {load.error_count} errors', which must be acknowledged explicitly")
+    decide(user, load, LoadAction.APPROVE, acknowledge_errors=bool(acknowledge_errors),
+           allow_duplicate=bool(allow_duplicate)).enforce()
     duplicate = find_duplicate(load)
     allow_duplicate = allow_duplicate or load.allow_duplicate
-    if duplicate and not allow_duplicate:
-        raise Refused(f"this file was already loaded for {load.biller.slug} ({load.file_format.code}) as load "
-                      f"{duplicate.pk}; loading it again needs the duplicate override")
     parts = [note] if note else []
     if load.error_count:
         parts.append(f"load {load.ok_count} ok records, leave {load.error_count} errors")
@@ -191,23 +180,10 @@ def approve(load, user, acknowledge_errors=False, allow_duplicate=False, note=""
                       allow_duplicate=allow_duplicate, duplicate_of=duplicate)
 
 
-def nothing_to_load(load):
-    """Why a parsed load without ok records cannot be approved (None when it has some)."""
-    if load.ok_count:
-        return None
-    return (f"load {load.pk} has no ok records ({load.error_count} errors, {load.skipped_count} skipped): "
-            "there is nothing to load; reject it, fix the file and upload it again")
-
-
 def reject(load, user, reason):
-    if not user.has_perm("ingest.approve_load"):
-        raise PermissionRefused(f"{user.username} may not reject loads")
-    reason = (reason or "").strip()
-    if not reason:
-        raise Refused("a rejection needs a reason")
     load.refresh_from_db()
-    if load.status != LoadStatus.PARSED:
-        raise StateRefused(f"load {load.pk} is {load.get_status_display()}; only a parsed load can be rejected")
+    reason = (reason or "").strip()
+    decide(user, load, LoadAction.REJECT, reason=reason).enforce()
     return transition(load, LoadStatus.REJECTED, user, reason, rejection_reason=reason)
 
 
@@ -228,6 +204,7 @@ def run_load(load_id, user_id=None):
             duplicate = find_duplicate(load)
             if duplicate and not load.allow_duplicate:
                 raise DuplicateLoad(duplicate)
+            reversal.snapshot_before(load)
             plan = write_load(load)
             transition(load, LoadStatus.LOADED, user, _loaded_note(plan), plan=plan, loaded_at=timezone.now(),
                        progress=load.ok_count)
@@ -267,20 +244,14 @@ def _loaded_note(plan):
     return "; ".join(parts)
 
 
-def stuck(load, now=None):
-    """A task of this load should have finished by now (the task timeout has passed)."""
-    timeout = datetime.timedelta(seconds=settings.Q_CLUSTER.get("timeout", 3600))
-    since = load.task_started_at if load.status in (LoadStatus.PARSING, LoadStatus.LOADING) else load.updated_at
-    return since is not None and since < (now or timezone.now()) - timeout
-
-
-RETRY_PARSE = {LoadStatus.PARSE_FAILED, LoadStatus.UPLOADED, LoadStatus.PARSING}
-RETRY_LOAD = {LoadStatus.LOAD_FAILED, LoadStatus.APPROVED, LoadStatus.LOADING}
-
-
 def recover_stuck(load, user=None):
     """A load left parsing/loading by a task that died (timeout passed) becomes failed, so that
-    it can run again; a running task's load is left alone."""
+    it can run again; a running task's load is left alone. A reversal whose task died leaves
+    the load loaded (its transaction wrote nothing): it can be requested again."""
+    if load.status == LoadStatus.REVERSING and stuck(load):
+        message = "the reversal task did not finish within the task timeout; nothing was restored"
+        transition(load, LoadStatus.LOADED, user, message, failure=message)
+        return
     if load.status in (LoadStatus.PARSING, LoadStatus.LOADING) and stuck(load):
         failed = LoadStatus.PARSE_FAILED if load.status == LoadStatus.PARSING else LoadStatus.LOAD_FAILED
         message = "the task did not finish within the task timeout; retried"
@@ -297,7 +268,7 @@ def recover_stuck_loads(now=None):
     now = now or timezone.now()
     recovered = []
     candidates = Load.objects.select_related("biller", "file_format").filter(
-        status__in=[LoadStatus.PARSING, LoadStatus.LOADING])
+        status__in=[LoadStatus.PARSING, LoadStatus.LOADING, LoadStatus.REVERSING])
     for load in candidates:
         if not stuck(load, now):
             continue
@@ -307,6 +278,8 @@ def recover_stuck_loads(now=None):
                 continue
             recover_stuck(load)
         load.refresh_from_db()
+        if load.status == LoadStatus.LOADED:   # a reversal is not retried automatically
+            continue
         earlier = LoadEvent.objects.filter(load=load, note=AUTO_RETRY_NOTE).count()
         if earlier >= AUTO_RETRIES:
             logger.warning("load %s failed again after %s automatic retries; left for a person", load.pk, earlier)
@@ -317,20 +290,10 @@ def recover_stuck_loads(now=None):
     return recovered
 
 
-def can_retry(load):
-    if load.status in (LoadStatus.PARSE_FAILED, LoadStatus.LOAD_FAILED):
-        return True
-    return load.status in (RETRY_PARSE | RETRY_LOAD) and stuck(load)
-
-
 def retry(load, user):
     """Run a failed (or stuck) parse or load again."""
     load.refresh_from_db()
-    perm = "ingest.add_load" if load.status in RETRY_PARSE else "ingest.approve_load"
-    if not user.has_perm(perm):
-        raise PermissionRefused(f"{user.username} may not retry this load")
-    if not can_retry(load):
-        raise StateRefused(f"load {load.pk} is {load.get_status_display()}; there is nothing to retry")
+    decide(user, load, LoadAction.RETRY).enforce()
     recover_stuck(load, user)
     if load.status in RETRY_PARSE:
         return start_parse(load, user)
@@ -339,9 +302,80 @@ def retry(load, user):
 
 def reparse(load, user):
     """Parse a parsed (or load-failed) load again, e.g. after the biller's ledger changed."""
-    if not user.has_perm("ingest.add_load"):
-        raise PermissionRefused(f"{user.username} may not re-parse loads")
     load.refresh_from_db()
-    if load.status not in (LoadStatus.PARSED, LoadStatus.LOAD_FAILED):
-        raise StateRefused(f"load {load.pk} is {load.get_status_display()}; it cannot be re-parsed")
+    decide(user, load, LoadAction.REPARSE).enforce()
     return start_parse(load, user)
+
+
+# --- reversal (issue 15) ---------------------------------------------------------------------
+
+def reverse(load, user, reason=""):
+    """Request the reversal of a loaded load, or confirm a requested one. Where the biller
+    requires four eyes, a request waits (reversal requested) for another person's confirmation;
+    otherwise the request is its own confirmation. A confirmed reversal is run by
+    `start_reversal` (a django-q2 task) or, in `manage.py reverse_load`, by `run_reversal`."""
+    load.refresh_from_db()
+    reason = (reason or "").strip()
+    decide(user, load, LoadAction.REVERSE, reason=reason).enforce()
+    now = timezone.now()
+    if load.status == LoadStatus.LOADED:
+        requested = dict(reversal_reason=reason, reversal_requested_by=user, reversal_requested_at=now, failure="")
+        if load.biller.requires_second_approver:
+            return transition(load, LoadStatus.REVERSAL_REQUESTED, user,
+                              f"reversal requested: {reason} (a second person must confirm it)", **requested)
+        return transition(load, LoadStatus.REVERSAL_CONFIRMED, user, f"reversal requested and confirmed: {reason}",
+                          reversal_confirmed_by=user, reversal_confirmed_at=now, **requested)
+    requester = load.reversal_requested_by.username if load.reversal_requested_by_id else "-"
+    return transition(load, LoadStatus.REVERSAL_CONFIRMED, user,
+                      f"reversal confirmed (requested by {requester}): {load.reversal_reason}",
+                      reversal_confirmed_by=user, reversal_confirmed_at=now)
+
+
+def cancel_reversal(load, user):
+    """Withdraw or decline a requested reversal: the load stays loaded (the events keep the
+    request and its cancellation)."""
+    load.refresh_from_db()
+    decide(user, load, LoadAction.CANCEL_REVERSAL).enforce()
+    requester = load.reversal_requested_by.username if load.reversal_requested_by_id else "-"
+    return transition(load, LoadStatus.LOADED, user,
+                      f"reversal cancelled (requested by {requester}: {load.reversal_reason})",
+                      reversal_reason="", reversal_requested_by=None, reversal_requested_at=None)
+
+
+class ReversalRefused(Exception):
+    pass
+
+
+def run_reversal(load_id, user_id=None):
+    """Reverse a confirmed reversal's load in one transaction under the biller's lock (like
+    run_load); never raises. Refused (accounts changed since) or failed, the load stays loaded."""
+    load = Load.objects.select_related("biller", "file_format").get(pk=load_id)
+    user = _user(user_id)
+    recover_stuck(load, user)
+    try:
+        transition(load, LoadStatus.REVERSING, user, "reversal started", task_started_at=timezone.now(), failure="")
+    except StateRefused as exc:
+        logger.info("reversal of load %s not started: %s", load_id, exc)
+        return load
+    try:
+        with transaction.atomic():
+            lock_biller(load)
+            Load.objects.select_for_update().filter(pk=load.pk).exists()
+            problem = reversal.refusal(load)
+            if problem:
+                raise ReversalRefused(problem)
+            counts = reversal.restore(load)
+            requester = load.reversal_requested_by.username if load.reversal_requested_by_id else "-"
+            confirmer = load.reversal_confirmed_by.username if load.reversal_confirmed_by_id else "-"
+            note = (f"reversed: accounts {counts['accounts']['restored']} restored, "
+                    f"{counts['accounts']['deleted']} deleted; invoices {counts['invoices']['restored']} restored, "
+                    f"{counts['invoices']['deleted']} deleted (requested by {requester}, confirmed by {confirmer}: "
+                    f"{load.reversal_reason})")
+            transition(load, LoadStatus.REVERSED, user, note, reversed_at=timezone.now())
+    except ReversalRefused as exc:
+        transition(load, LoadStatus.LOADED, user, f"reversal refused: {exc}", failure=f"reversal refused: {exc}")
+    except Exception:
+        logger.exception("reversing load %s failed", load_id)
+        message = INTERNAL_ERROR.format(what="the reversal", pk=load_id, done="restored")
+        transition(load, LoadStatus.LOADED, user, message, failure=message)
+    return load

@@ -8,7 +8,8 @@ from icportal.workers import KEY_MISMATCH, waiting_problem
 from ingest.lifecycle import StateRefused, transition
 from ingest.models import LoadStatus
 
-FAILED_WHEN_REFUSED = {LoadStatus.UPLOADED: LoadStatus.PARSE_FAILED, LoadStatus.APPROVED: LoadStatus.LOAD_FAILED}
+FAILED_WHEN_REFUSED = {LoadStatus.UPLOADED: LoadStatus.PARSE_FAILED, LoadStatus.APPROVED: LoadStatus.LOAD_FAILED,
+                       LoadStatus.REVERSAL_CONFIRMED: LoadStatus.LOADED}
 
 
 def queue_problem(load):

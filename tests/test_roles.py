@@ -4,6 +4,7 @@
 | billers, settings, BIF, formats: add/change  | yes                    | view    | view    |
 | upload + preview                             | yes                    | yes     | no      |
 | approve / reject a load                      | no                     | yes     | no      |
+| reverse a loaded load (request or confirm)   | no                     | yes     | no      |
 | view + download loads, exports, history      | yes                    | yes     | yes     |
 | change history of configuration              | view                   | view    | view    |
 (The load and export views have their own role tests in tests/ingest and tests/exports.)
@@ -119,6 +120,7 @@ def test_the_configuration_history_shows_who_changed_what_and_when(client_for):
 @pytest.mark.parametrize("perm, holders", [
     ("ingest.add_load", {"im", "support", "support2"}),
     ("ingest.approve_load", {"support", "support2"}),
+    ("ingest.reverse_load", {"support", "support2"}),
     ("ingest.view_load", {"im", "support", "support2", "auditor"}),
     ("ingest.view_loadevent", {"im", "support", "support2", "auditor"}),
     ("billers.change_biller", {"im"}),

@@ -6,10 +6,11 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from billers.admin.forms import BifFormSet, BillerFileFormatForm, BillerSettingForm
-from billers.admin.history import configuration_history_view
+from billers.admin.history import configuration_history_page
 from billers.models import AdvancedSetting, BifCustomization, BifFeature, Biller, BillerFileFormat, BillerSetting
 from billers.models.bif import apply_template, template_rows
-from desk.hub import hub_view
+from desk.hub import hub_page
+from icportal.admin_helpers import viewable_object
 
 
 class UnusedKeysMixin:
@@ -114,11 +115,16 @@ class BillerAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/configuration-history/",
-                 self.admin_site.admin_view(configuration_history_view(self)),
+            path("<int:object_id>/configuration-history/", self.admin_site.admin_view(self.configuration_history_view),
                  name="billers_biller_configuration_history"),
-            path("<int:object_id>/hub/", self.admin_site.admin_view(hub_view(self)), name="billers_biller_hub"),
+            path("<int:object_id>/hub/", self.admin_site.admin_view(self.hub_view), name="billers_biller_hub"),
         ] + super().get_urls()
+
+    def configuration_history_view(self, request, object_id):
+        return configuration_history_page(self, request, viewable_object(self, request, object_id))
+
+    def hub_view(self, request, object_id):
+        return hub_page(self, request, viewable_object(self, request, object_id))
 
 
 @admin.register(AdvancedSetting)

@@ -59,7 +59,10 @@ def download_url(export_file):
 
 
 @admin.register(ExportRun)
-class ExportRunAdmin(admin.ModelAdmin):
+class ExportRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Runs are made by "Run outbound files", the command or the schedule; nobody adds,
+    edits or deletes them here (ReadOnlyMixin)."""
+
     list_display = ["id", "biller", "file_format", "business_date", "status", "record_count",
                     "created_at_local", "file_links", "failure_message"]
     list_filter = ["biller", "file_format", "status", "trigger", "business_date"]
@@ -85,15 +88,6 @@ class ExportRunAdmin(admin.ModelAdmin):
     @admin.display(description="failure")
     def failure_message(self, run):
         return run.failure[:200]
-
-    def has_add_permission(self, request):
-        return False  # runs are made by "Run outbound files", the command or the schedule
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_run_permission(self, request):
         return request.user.has_perm("exports.run_export")

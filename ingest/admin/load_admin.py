@@ -9,10 +9,11 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
 from icportal.admin_helpers import ExportFiltersMixin, ReadOnlyMixin, biller_time, username
-from ingest import pipeline
-from ingest.admin import downloads, views
+from ingest.actions import LoadAction, allowed_actions, may_upload, nothing_to_load
 from ingest.admin.preview import preview_context
 from ingest.admin.resources import LoadResource
+from ingest.admin.views import LoadWorkflowViews
+from ingest.lifecycle import FourEyesRefused, PermissionRefused, StateRefused
 from ingest.models import LoadEvent, LoadStatus, StagedRecord
 from ingest.waiting import queue_problem
 
@@ -32,7 +33,13 @@ class LoadEventInline(ReadOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
-class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
+# The load page's buttons: (action, label); "download" has its own links.
+BUTTONS = [(LoadAction.APPROVE, "Approve"), (LoadAction.REJECT, "Reject"), (LoadAction.RETRY, "Retry"),
+           (LoadAction.REPARSE, "Re-parse"), (LoadAction.REVERSE, "Reverse"),
+           (LoadAction.CANCEL_REVERSAL, "Cancel reversal")]
+
+
+class LoadAdmin(LoadWorkflowViews, ReadOnlyMixin, ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [LoadResource]
     export_formats = [CSV, XLSX]
     export_form_class = ExportForm
@@ -55,40 +62,41 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
         ("File", {"fields": ("original_name", "size", "sha256", "encoding", "duplicate_of", "allow_duplicate")}),
         ("Who and when", {"fields": ("uploaded_by_name", "created_at_local", "approved_by_name", "approved_at_local",
                                      "errors_acknowledged", "rejection_reason", "loaded_at_local")}),
+        ("Reversal", {"fields": ("reversal_reason", "reversal_requested_by_name", "reversal_requested_at_local",
+                                 "reversal_confirmed_by_name", "reversal_confirmed_at_local", "reversed_at_local")}),
     ]
     readonly_fields = ("uploaded_by_name", "approved_by_name", "created_at_local", "approved_at_local",
-                       "loaded_at_local")
+                       "loaded_at_local", "reversal_requested_by_name", "reversal_requested_at_local",
+                       "reversal_confirmed_by_name", "reversal_confirmed_at_local", "reversed_at_local")
     created_at_local = biller_time("created_at", "uploaded at (biller's time)")
     approved_at_local = biller_time("approved_at", "approved at (biller's time)")
     loaded_at_local = biller_time("loaded_at", "loaded at (biller's time)")
     uploaded_by_name = username("uploaded_by", "uploaded by", empty="- (manage.py ingest without --user)")
     approved_by_name = username("approved_by", "approved by")
+    reversal_requested_at_local = biller_time("reversal_requested_at", "reversal requested at (biller's time)")
+    reversal_confirmed_at_local = biller_time("reversal_confirmed_at", "reversal confirmed at (biller's time)")
+    reversed_at_local = biller_time("reversed_at", "reversed at (biller's time)")
+    reversal_requested_by_name = username("reversal_requested_by", "reversal requested by")
+    reversal_confirmed_by_name = username("reversal_confirmed_by", "reversal confirmed by")
 
-    def has_add_permission(self, request):
-        return False          # uploads go through the upload page (ingest.add_load)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Loads change only through the lifecycle: ReadOnlyMixin refuses add (uploads go through the
+    # upload page, ingest.add_load), change and delete.
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
     def get_urls(self):
-        def wrap(view, **bound):
-            def inner(request, *args, **kwargs):
-                return view(self, request, *args, **bound, **kwargs)
-            return self.admin_site.admin_view(inner)
-
+        view = self.admin_site.admin_view
         urls = [
-            path("upload/", wrap(views.upload_view), name="ingest_load_upload"),
-            path("<path:object_id>/approve/", wrap(views.approve_view), name="ingest_load_approve"),
-            path("<path:object_id>/reject/", wrap(views.reject_view), name="ingest_load_reject"),
-            path("<path:object_id>/retry/", wrap(views.retry_view), name="ingest_load_retry"),
-            path("<path:object_id>/reparse/", wrap(views.reparse_view), name="ingest_load_reparse"),
-        ] + [path(f"<path:object_id>/download/{what}/", wrap(downloads.download_view, what=what),
+            path("upload/", view(self.upload_view), name="ingest_load_upload"),
+            path("<path:object_id>/approve/", view(self.approve_view), name="ingest_load_approve"),
+            path("<path:object_id>/reject/", view(self.reject_view), name="ingest_load_reject"),
+            path("<path:object_id>/retry/", view(self.retry_view), name="ingest_load_retry"),
+            path("<path:object_id>/reparse/", view(self.reparse_view), name="ingest_load_reparse"),
+            path("<path:object_id>/reverse/", view(self.reverse_view), name="ingest_load_reverse"),
+            path("<path:object_id>/cancel-reversal/", view(self.cancel_reversal_view),
+                 name="ingest_load_cancel_reversal"),
+        ] + [path(f"<path:object_id>/download/{what}/", view(self.download_view), {"what": what},
                   name=f"ingest_load_download_{what}") for what in ("errors", "ic", "original")]
         return urls + super().get_urls()
 
@@ -102,7 +110,7 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
         return found, may_have_duplicates
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_upload": request.user.has_perm("ingest.add_load"),
+        extra_context = {**(extra_context or {}), "can_upload": bool(may_upload(request.user)),
                          "upload_url": reverse("admin:ingest_load_upload")}
         return super().changelist_view(request, extra_context)
 
@@ -123,27 +131,29 @@ class LoadAdmin(ExportFiltersMixin, ExportMixin, admin.ModelAdmin):
                                                           "zone": load.biller.zone if load else None})
 
     def workflow_links(self, request, load):
-        user, status = request.user, load.status
-        may_approve = user.has_perm("ingest.approve_load")
-        four_eyes = load.biller.requires_second_approver and load.uploaded_by_id == user.pk
-        links = []
-        empty = pipeline.nothing_to_load(load) if status == LoadStatus.PARSED else None
-        if status == LoadStatus.PARSED and may_approve and not four_eyes and not empty:
-            links.append(("approve", "Approve"))
-        if status == LoadStatus.PARSED and may_approve:
-            links.append(("reject", "Reject"))
-        if pipeline.can_retry(load) and user.has_perm(
-                "ingest.add_load" if status in pipeline.RETRY_PARSE else "ingest.approve_load"):
-            links.append(("retry", "Retry"))
-        if status in (LoadStatus.PARSED, LoadStatus.LOAD_FAILED) and user.has_perm("ingest.add_load"):
-            links.append(("reparse", "Re-parse"))
-        primary = "approve" if status == LoadStatus.PARSED else "retry"
+        """The buttons the rule function (ingest.actions) allows, and, disabled with the reason
+        as their title, those it refuses for this load (four eyes, nothing to load, accounts
+        changed since): a refusal for the load's status or the user's role shows no button."""
+        decisions = allowed_actions(request.user, load)
+        status = load.status
+        links, disabled = [], []
+        for action, label in BUTTONS:
+            if action == LoadAction.REVERSE and status == LoadStatus.REVERSAL_REQUESTED:
+                label = "Confirm reversal"
+            decision = decisions[action]
+            if decision:
+                links.append((action.value, label))
+            elif decision.refusal not in (StateRefused, PermissionRefused):
+                disabled.append((label, decision.reason))
+        primary = {LoadStatus.PARSED: "approve", LoadStatus.REVERSAL_REQUESTED: "reverse"}.get(status, "retry")
+        approve = decisions[LoadAction.APPROVE]
         return {
             "workflow_links": [(reverse(f"admin:ingest_load_{name}", args=[load.pk]), label, name == primary)
                                for name, label in links],
+            "disabled_actions": disabled,
             "download_links": [(reverse(f"admin:ingest_load_download_{what}", args=[load.pk]), label)
                                for what, label in (("errors", "Error report (CSV)"), ("ic", "IC standard file"),
                                                    ("original", "Original file"))],
-            "four_eyes_blocked": status == LoadStatus.PARSED and may_approve and four_eyes,
-            "nothing_to_load": empty,
+            "four_eyes_blocked": not approve and approve.refusal is FourEyesRefused,
+            "nothing_to_load": nothing_to_load(load) if status == LoadStatus.PARSED else None,
         }

@@ -7,14 +7,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billers.models import BifCustomization
+from ingest.actions import STAGED
 from ingest.formats import get_format, head_of_upload
 from ingest.formats.sniff import guess_shape
 from ingest.models import Load, LoadStatus, RecordStatus
 
 PAGE_SIZE = 50
-IN_PROGRESS = {LoadStatus.UPLOADED, LoadStatus.PARSING, LoadStatus.APPROVED, LoadStatus.LOADING}
-STAGED = {LoadStatus.PARSED, LoadStatus.APPROVED, LoadStatus.LOADING, LoadStatus.LOADED,
-          LoadStatus.LOAD_FAILED, LoadStatus.REJECTED}
+IN_PROGRESS = {LoadStatus.UPLOADED, LoadStatus.PARSING, LoadStatus.APPROVED, LoadStatus.LOADING,
+               LoadStatus.REVERSAL_CONFIRMED, LoadStatus.REVERSING}
 
 
 SEQ_LIMIT = 2**31 - 1   # StagedRecord.seq is a PositiveIntegerField
@@ -82,7 +82,8 @@ def bif_rows(load):
                      "value": invoice.get(row.feature.name), "line": first.line})
     return rows
 BADGES = {LoadStatus.PARSED: "ready", LoadStatus.LOADED: "done", LoadStatus.PARSE_FAILED: "failed",
-          LoadStatus.LOAD_FAILED: "failed", LoadStatus.REJECTED: "closed"}
+          LoadStatus.LOAD_FAILED: "failed", LoadStatus.REJECTED: "closed", LoadStatus.REVERSED: "closed",
+          LoadStatus.REVERSAL_REQUESTED: "ready"}
 
 
 def badge(status):

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from billers.models import Biller
 from icportal.commands import reports_unexpected_errors
 from ingest import pipeline
+from ingest.actions import LoadAction, decide
 from ingest.lifecycle import Refused
 from ingest.models import LoadStatus
 
@@ -106,9 +107,14 @@ class Command(BaseCommand):
             raise Stop(f"parse failed: {load.failure}", code=FAILED)
         if not options["approve"]:
             return load
-        if load.error_count and not options["allow_errors"]:
+        decision = decide(user, load, LoadAction.APPROVE, acknowledge_errors=options["allow_errors"],
+                          allow_duplicate=options["allow_duplicate"])
+        if not decision and decide(user, load, LoadAction.APPROVE, acknowledge_errors=True,
+                                   allow_duplicate=options["allow_duplicate"]):
+            # refused only for the acknowledgement: say it with the command's own flag
             raise Stop(f"{load.error_count} error records: not loaded (--allow-errors loads the "
                        f"{load.ok_count} ok records and leaves the errors)")
+        decision.enforce()
         pipeline.approve(load, user, acknowledge_errors=options["allow_errors"],
                          allow_duplicate=options["allow_duplicate"], note="manage.py ingest --approve")
         load = pipeline.run_load(load.pk, user.pk)

@@ -1,0 +1,177 @@
+"""Load reversal (issue 15): the before-images a load keeps, what may stop its reversal, and
+the restore.
+
+- `snapshot_before(load)` runs in the load's transaction right before the ledger is written
+  (`ingest.pipeline.run_load`): for every account number and invoice number of the load's ok
+  records, the row as it is (every column, an invoice with its detail lines), or "absent".
+  It reads the staged keys and the ledger rows in batches by key (a fixed number of queries
+  per batch) and bulk-inserts the images; it knows nothing of how the load writes.
+- `refusal(load)`: why the load cannot be reversed now (None when it can): no before-images,
+  or accounts changed since it was loaded (a later load that is not reversed, a payment, an
+  ACH reject, an account change, a customer link, any later write), named with their count.
+- `restore(load)`: puts every imaged row back (rows the load created are deleted, rows it
+  updated get their previous values, detail lines included), in batches. The caller
+  (`ingest.pipeline.run_reversal`) holds the biller's lock and the transaction.
+"""
+from django.db.models import F, Q
+
+from ingest.models import IN_LEDGER, AdjustmentApplied, BeforeImage, Load, RecordStatus, StagedRecord
+from ingest.staging import batch_size
+from ledger.models import Account, AccountChange, AchReject, CustomerAccount, Invoice, InvoiceDetail, Payment
+
+EXAMPLES = 10
+
+
+def _columns(model):
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _keys(queryset, column, size):
+    """The distinct non-empty values of `column`, in batches, seeking (never OFFSET)."""
+    last = None
+    base = queryset.exclude(**{column: ""}).values_list(column, flat=True).order_by(column).distinct()
+    while True:
+        page = base if last is None else base.filter(**{f"{column}__gt": last})
+        keys = list(page[:size])
+        if not keys:
+            return
+        yield keys
+        last = keys[-1]
+
+
+def snapshot_before(load):
+    """Store the before-image of every account and invoice the load's ok records name."""
+    size = batch_size()
+    ok = StagedRecord.objects.filter(load=load, status=RecordStatus.OK)
+    account_columns, invoice_columns, detail_columns = _columns(Account), _columns(Invoice), _columns(InvoiceDetail)
+    for keys in _keys(ok, "account_number", size):
+        rows = {row["account_number"]: row for row in
+                Account.objects.filter(biller_id=load.biller_id, account_number__in=keys).values(*account_columns)}
+        BeforeImage.objects.bulk_create(
+            [_image(load, BeforeImage.ACCOUNT, key, rows.get(key)) for key in keys], batch_size=size)
+    for keys in _keys(ok, "invoice_number", size):
+        rows = {row["invoice_number"]: row for row in
+                Invoice.objects.filter(biller_id=load.biller_id, invoice_number__in=keys).values(*invoice_columns)}
+        details = {}
+        for row in (InvoiceDetail.objects.filter(invoice_id__in=[r["id"] for r in rows.values()])
+                    .order_by("invoice_id", "position").values(*detail_columns)):
+            details.setdefault(row["invoice_id"], []).append(row)
+        for row in rows.values():
+            row["details"] = details.get(row["id"], [])
+        BeforeImage.objects.bulk_create(
+            [_image(load, BeforeImage.INVOICE, key, rows.get(key)) for key in keys], batch_size=size)
+
+
+def _image(load, kind, key, row):
+    return BeforeImage(load=load, kind=kind, key=key, row_id=row["id"] if row else None, data=row)
+
+
+# --- what stops a reversal ---------------------------------------------------------------------
+
+def touched_accounts(load):
+    """[(what, count, examples)]: the load's accounts changed since it was loaded, by source."""
+    biller, since = load.biller_id, load.loaded_at
+    account_keys = BeforeImage.objects.filter(load=load, kind=BeforeImage.ACCOUNT).values("key")
+    invoice_keys = BeforeImage.objects.filter(load=load, kind=BeforeImage.INVOICE).values("key")
+    accounts = Account.objects.filter(biller_id=biller, account_number__in=account_keys)
+    account_ids = accounts.values("pk")
+    later_loads = Load.objects.filter(biller_id=biller, status__in=IN_LEDGER, loaded_at__gt=since).exclude(pk=load.pk)
+    found = []
+
+    def add(what, numbers):
+        numbers = numbers.order_by("number").distinct()
+        count = numbers.count()
+        if count:
+            found.append((what, count, list(numbers[:EXAMPLES])))
+
+    overlapping = StagedRecord.objects.filter(
+        Q(account_number__in=account_keys) | Q(invoice_number__in=invoice_keys),
+        load__in=later_loads.values("pk"), status=RecordStatus.OK)
+    later = list(overlapping.order_by("load_id").values_list("load_id", flat=True).distinct()[:EXAMPLES])
+    if later:
+        add("later loads " + ", ".join(map(str, later)), overlapping.annotate(number=F("account_number"))
+            .values_list("number", flat=True))
+    for what, model, extra in (("payments", Payment, Q(voided_at__gt=since)), ("ACH rejects", AchReject, Q()),
+                               ("account changes", AccountChange, Q()),
+                               ("customer links", CustomerAccount, Q())):
+        stamp = "linked_at" if model is CustomerAccount else "created_at"
+        changed = Q(**{f"{stamp}__gt": since}) | extra
+        add(what, model.objects.filter(changed, account_id__in=account_ids)
+            .annotate(number=F("account__account_number")).values_list("number", flat=True))
+    if found:
+        return found
+    # anything else that wrote the rows after the load (e.g. the partner API's SetInvoiceBalance)
+    add("later writes", accounts.filter(updated_at__gt=since).annotate(number=F("account_number"))
+        .values_list("number", flat=True))
+    add("later invoice writes", Invoice.objects.filter(biller_id=biller, invoice_number__in=invoice_keys,
+                                                        updated_at__gt=since)
+        .annotate(number=F("account__account_number")).values_list("number", flat=True))
+    return found
+
+
+def refusal(load):
+    """Why `load` cannot be reversed now, or None."""
+    if load.loaded_at is None or not BeforeImage.objects.filter(load=load).exists():
+        return (f"load {load.pk} has no before-images (it was loaded before reversals were possible); "
+                "it cannot be reversed")
+    touched = touched_accounts(load)
+    if not touched:
+        return None
+    parts = []
+    for what, count, examples in touched:
+        more = f" and {count - len(examples)} more" if count > len(examples) else ""
+        noun = "account" if count == 1 else "accounts"
+        parts.append(f"{count} {noun} by {what} ({', '.join(examples)}{more})")
+    return (f"load {load.pk} cannot be reversed: its accounts were changed after it was loaded: "
+            + "; ".join(parts) + ". Reverse the later loads first, or correct the balances by hand.")
+
+
+# --- the restore ------------------------------------------------------------------------------
+
+def _images(load, kind, size):
+    last = ""
+    while True:
+        batch = list(BeforeImage.objects.filter(load=load, kind=kind, key__gt=last).order_by("key")[:size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].key
+
+
+def _rebuild(model, data):
+    """A model instance from an image's data (JSON values back to Python by each field)."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        values[field.attname] = field.to_python(data[field.attname]) if data.get(field.attname) is not None else None
+    return model(**values)
+
+
+def restore(load):
+    """Put back every row `load` wrote; return {"accounts": {...}, "invoices": {...}} counts."""
+    size = batch_size()
+    counts = {"accounts": {"restored": 0, "deleted": 0}, "invoices": {"restored": 0, "deleted": 0}}
+    # the balance changes the load's adjustments made are undone with the balances below (the
+    # load keeps its plan and events as the record of what it did)
+    AdjustmentApplied.objects.filter(load=load).delete()
+    account_fields = [f.name for f in Account._meta.concrete_fields if not f.primary_key]
+    invoice_fields = [f.name for f in Invoice._meta.concrete_fields if not f.primary_key]
+    for batch in _images(load, BeforeImage.INVOICE, size):
+        created = [image.key for image in batch if image.data is None]
+        counts["invoices"]["deleted"] += Invoice.objects.filter(
+            biller_id=load.biller_id, invoice_number__in=created).delete()[1].get(Invoice._meta.label, 0)
+        previous = [image for image in batch if image.data is not None]
+        Invoice.objects.bulk_update([_rebuild(Invoice, image.data) for image in previous], invoice_fields,
+                                    batch_size=size)
+        InvoiceDetail.objects.filter(invoice_id__in=[image.row_id for image in previous]).delete()
+        InvoiceDetail.objects.bulk_create([_rebuild(InvoiceDetail, row) for image in previous
+                                           for row in image.data["details"]], batch_size=size)
+        counts["invoices"]["restored"] += len(previous)
+    for batch in _images(load, BeforeImage.ACCOUNT, size):
+        previous = [image for image in batch if image.data is not None]
+        Account.objects.bulk_update([_rebuild(Account, image.data) for image in previous], account_fields,
+                                    batch_size=size)
+        counts["accounts"]["restored"] += len(previous)
+        created = [image.key for image in batch if image.data is None]
+        counts["accounts"]["deleted"] += Account.objects.filter(
+            biller_id=load.biller_id, account_number__in=created).delete()[1].get(Account._meta.label, 0)
+    return counts
