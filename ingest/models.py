@@ -71,6 +71,8 @@ class Load(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     errors_acknowledged = models.BooleanField(default=False)
     rejection_reason = models.TextField(blank=True)
+    waiting_reason = models.TextField(
+        blank=True, help_text="Why the parsed load was not approved automatically by its biller's rule.")
     loaded_at = models.DateTimeField(null=True, blank=True)
     task_started_at = models.DateTimeField(
         null=True, blank=True, help_text="When the running parse or load task started (stuck-task detection).")

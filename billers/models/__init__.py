@@ -2,11 +2,12 @@ from billers.models.bif import BifCustomization, BifFeature, BifSource
 from billers.models.biller import Biller, Integration
 from billers.models.formats import BillerFileFormat, Direction, FileFormat
 from billers.models.ledger import Account, Invoice, InvoiceDetail
+from billers.models.operations import AutoApprovalRule, Cadence, ExpectedFile
 from billers.models.reference import IntegrationModification, PortalRedirect, WebService
 from billers.models.settings import AdvancedSetting, BillerSetting, ValueType
 
 __all__ = [
-    "Account", "AdvancedSetting", "BifCustomization", "BifFeature", "BifSource", "Biller",
+    "Account", "AdvancedSetting", "AutoApprovalRule", "Cadence", "ExpectedFile", "BifCustomization", "BifFeature", "BifSource", "Biller",
     "BillerFileFormat", "BillerSetting", "Direction", "FileFormat", "Integration",
     "IntegrationModification", "Invoice", "InvoiceDetail", "PortalRedirect", "ValueType",
     "WebService",

@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from operations import alerts
+
+
+class Command(BaseCommand):
+    help = ("Check for missing expected files, failed parses and loads, loads waiting for approval, failed or "
+            "missed export runs; raise (and e-mail) each new alert once.")
+
+    def handle(self, *args, **options):
+        for alert in alerts.check():
+            self.stdout.write(f"{alert.get_kind_display()}: {alert.subject}")

@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from operations.schedule import sync_schedule
+
+
+class Command(BaseCommand):
+    help = "Create or update the schedule that scans the inbox and checks alerts every INBOX_SCAN_SECONDS."
+
+    def handle(self, *args, **options):
+        schedule = sync_schedule()
+        self.stdout.write(f"{schedule.name}: next run {schedule.next_run.isoformat()}" if schedule
+                          else "INBOX_SCAN_SECONDS is 0: no schedule")
