@@ -27,6 +27,11 @@ class Verdict:
     reason: str
 
 
+def pct(value):
+    """A tolerance as written: 10, 2.5 (not 10.00)."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def _change_pct(now, before):
     return (Decimal(now) - Decimal(before)) * 100 / Decimal(before)
 
@@ -55,7 +60,7 @@ def verdict(rule, load, previous, duplicate=None) -> Verdict:
     if abs(count_pct) > rule.count_tolerance_pct:
         return Verdict(False, f"not approved automatically: {load.ok_count} ok records is {count_pct:+.1f} % from "
                               f"the {previous.ok_count} of load {previous.pk}; {name} allows "
-                              f"±{rule.count_tolerance_pct:g} %")
+                              f"±{pct(rule.count_tolerance_pct)} %")
     total, before = load.total_amount or Decimal(0), previous.total_amount or Decimal(0)
     if before == 0:
         if total != 0:
@@ -66,7 +71,7 @@ def verdict(rule, load, previous, duplicate=None) -> Verdict:
         if abs(total_pct) > rule.total_tolerance_pct:
             return Verdict(False, f"not approved automatically: the total {total:.2f} is {total_pct:+.1f} % from "
                                   f"the {before:.2f} of load {previous.pk}; {name} allows "
-                                  f"±{rule.total_tolerance_pct:g} %")
+                                  f"±{pct(rule.total_tolerance_pct)} %")
     return Verdict(True, f"approved automatically by {name}: {load.ok_count} ok records "
                          f"({count_pct:+.1f} % from load {previous.pk}), {load.error_count} errors")
 

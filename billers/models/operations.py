@@ -3,11 +3,16 @@ rules and expected files. Configuration, kept with its history; the pipeline rea
 (ingest.autoapproval after a parse, operations.alerts for missing files)."""
 import calendar
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+
+def _pct(value):
+    return f"{Decimal(value).normalize():f}"
 
 
 def _check_format(rule, errors):
@@ -49,8 +54,8 @@ class AutoApprovalRule(models.Model):
 
     def describe(self):
         errors = "no error records" if not self.max_error_records else f"at most {self.max_error_records} error records"
-        return (f"rule {self.pk} ({errors}, count within ±{self.count_tolerance_pct:g} %, "
-                f"total within ±{self.total_tolerance_pct:g} %)")
+        return (f"rule {self.pk} ({errors}, count within ±{_pct(self.count_tolerance_pct)} %, "
+                f"total within ±{_pct(self.total_tolerance_pct)} %)")
 
     def clean(self):
         errors = {}
