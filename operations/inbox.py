@@ -149,9 +149,8 @@ def destination(folder, name):
         number += 1
 
 
-def move_with_note(path, biller_folder, where, lines):
-    """Move the file into processed/ or rejected/ with `<name>.note.txt` beside it; its new path."""
-    target = destination(biller_folder / where, path.name)
+def move_with_note(path, target, lines):
+    """Move the file to `target` (in processed/ or rejected/) with `<target>.note.txt` beside it."""
     note = Path(f"{target}.note.txt")
     note.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
@@ -162,7 +161,6 @@ def move_with_note(path, biller_folder, where, lines):
         except OSError:
             note.unlink(missing_ok=True)
             raise
-    return target
 
 
 def already_received(biller, sha256):
@@ -218,9 +216,10 @@ def take(biller, candidate, base):
         now = timezone.now()
         lines = [f"{record.get_outcome_display()}: {record.note}", f"received: {now.isoformat()}",
                  f"file: {relative}, {candidate.size} bytes", f"SHA-256: {record.sha256 or '-'}"]
-        target = move_with_note(path, folder, where, lines)
+        target = destination(folder / where, path.name)
         record.moved_to = str(target.relative_to(base))
         record.save()
+        move_with_note(path, target, lines)   # last: a failed move rolls the record and the load back
     return record, load
 
 
@@ -236,8 +235,8 @@ def scan_biller(biller, base):
             continue
         try:
             record, load = take(biller, candidate, base)
-        except OSError as exc:  # the move failed: the file stays for the next scan, nothing recorded
-            logger.error("inbox file %s could not be moved: %s", candidate.path, exc)
+        except Exception:  # e.g. the move failed: the file stays for the next scan, nothing recorded
+            logger.exception("inbox file %s was not taken; the next scan tries again", candidate.path)
             continue
         if record is None:
             continue

@@ -178,3 +178,14 @@ def test_the_command_scans_and_prints_each_file(demo, root, capsys):
     load = Load.objects.get()
     assert capsys.readouterr().out == (f"{WS}/WS_Invoice_1.csv: loaded: load {load.pk} created "
                                        "(watersmart.invoice); its parse is queued\n")
+
+
+def test_a_file_that_cannot_be_moved_stays_and_nothing_is_recorded(demo, root):
+    drop_invoices(root, WS, "WS_Invoice_1.csv", 760_000, 2)
+    (root / WS / "processed").symlink_to(root / "nowhere")   # not a folder: the move fails
+    assert scan_twice(root) == []
+    assert (root / WS / "WS_Invoice_1.csv").exists()
+    assert InboxFile.objects.count() == 0 and Load.objects.count() == 0
+    (root / WS / "processed").unlink()
+    [record] = inbox.scan(root)                    # the next scan takes it
+    assert record.outcome == InboxOutcome.LOADED and Load.objects.count() == 1

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from icportal.commands import reports_unexpected_errors
 from operations import inbox
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--root", help="the inbox folder (default: INBOX_ROOT)")
 
+    @reports_unexpected_errors("scan_inbox")
     def handle(self, *args, **options):
         for record in inbox.scan(options.get("root")):
             self.stdout.write(f"{record.biller.slug}/{record.name}: {record.outcome}: {record.note}")
