@@ -114,12 +114,13 @@ def sha256_of(path):
 
 def match_format(biller, name, head):
     """(the one enabled inbound FileFormat the file is, None) or (None, why not)."""
-    enabled = [row.file_format for row in BillerFileFormat.objects.select_related("file_format").filter(
+    rows = list(BillerFileFormat.objects.select_related("file_format").filter(
         biller=biller, enabled=True, file_format__direction="inbound", file_format__retired=False)
-        .order_by("file_format__code")]
-    named = [f for f in enabled if matches(f.naming_convention, name)]
+        .order_by("file_format__code"))
+    named = [row.file_format for row in rows if matches(row.effective_inbox_naming, name)]
     if not named:
-        conventions = "; ".join(f"{f.code}: {f.naming_convention or '(none)'}" for f in enabled) or "none"
+        conventions = "; ".join(f"{row.file_format.code}: {row.effective_inbox_naming or '(none)'}"
+                                for row in rows) or "none"
         return None, f"the name matches no naming convention of {biller.slug}'s enabled inbound formats ({conventions})"
     shaped, refusals = [], []
     for file_format in named:

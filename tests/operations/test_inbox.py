@@ -138,6 +138,17 @@ def test_a_name_and_content_matching_two_formats_is_rejected_as_ambiguous(demo, 
                                   "incode.invoice.skip_landlord")
 
 
+def test_a_billers_own_naming_replaces_the_formats_convention(demo, root):
+    biller = Biller.objects.get(slug=WS)
+    biller.file_formats.filter(file_format__code="watersmart.invoice").update(inbox_naming="FRESNO_YYYYMMDD.csv")
+    drop_invoices(root, WS, "FRESNO_20250309.csv", 770_000, 2)
+    drop_invoices(root, WS, "WS_Invoice_20250309.csv", 780_000, 2)
+    taken = {f.name: f for f in scan_twice(root)}
+    assert taken["FRESNO_20250309.csv"].outcome == InboxOutcome.LOADED
+    assert taken["WS_Invoice_20250309.csv"].outcome == InboxOutcome.REJECTED
+    assert "watersmart.invoice: FRESNO_YYYYMMDD.csv" in taken["WS_Invoice_20250309.csv"].note
+
+
 def test_an_incode_file_is_matched_by_its_convention(demo, root):
     drop(root, INCODE, "UB_Bills_Dashes_20250309.xml", Path(shared("samples", "incode_invoice.xml")).read_bytes())
     [record] = scan_twice(root)
