@@ -7,8 +7,8 @@ from billers.models.reference import IntegrationModification, PortalRedirect, We
 from billers.models.settings import AdvancedSetting, BillerSetting, ValueType
 
 __all__ = [
-    "Account", "AdvancedSetting", "AutoApprovalRule", "Cadence", "ExpectedFile", "BifCustomization", "BifFeature", "BifSource", "Biller",
-    "BillerFileFormat", "BillerSetting", "Direction", "FileFormat", "Integration",
+    "Account", "AdvancedSetting", "AutoApprovalRule", "BifCustomization", "BifFeature", "BifSource", "Biller",
+    "BillerFileFormat", "BillerSetting", "Cadence", "Direction", "ExpectedFile", "FileFormat", "Integration",
     "IntegrationModification", "Invoice", "InvoiceDetail", "PortalRedirect", "ValueType",
     "WebService",
 ]

@@ -133,7 +133,8 @@ def test_an_inbox_file_is_approved_and_loaded_with_no_click(previous, tmp_path, 
 
 def test_a_rule_must_name_an_enabled_inbound_format_of_its_biller(demo):
     biller = Biller.objects.get(slug=WS)
-    for code, message in [("watersmart.payments", "watersmart.payments is an outbound format; only inbound files are received"),
+    outbound = "watersmart.payments is an outbound format; only inbound files are received"
+    for code, message in [("watersmart.payments", outbound),
                           ("incode.adjustment", f"incode.adjustment is not an enabled format of {WS}")]:
         made = AutoApprovalRule(biller=biller, file_format=FileFormat.objects.get(code=code),
                                 count_tolerance_pct=Decimal("10"), total_tolerance_pct=Decimal("10"))
