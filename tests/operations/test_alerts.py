@@ -13,7 +13,7 @@ from billers.models import Biller, Cadence, ExpectedFile, FileFormat
 from exports.models import ExportRun, RunStatus, Trigger
 from ingest import pipeline
 from ingest.lifecycle import transition
-from ingest.models import Load, LoadStatus
+from ingest.models import LoadStatus
 from operations import alerts
 from operations.models import Alert, AlertKind
 from tests.ingest.loadkit import login, sample, upload
