@@ -15,6 +15,7 @@ from exports.models import ExportRun, RunStatus
 from ingest import pipeline
 from ingest.admin.preview import badge, estimate_progress
 from ingest.models import Load, LoadStatus
+from operations.models import Alert
 
 ROWS = 20
 CHANGE_DAYS = 7
@@ -102,6 +103,11 @@ def configuration_changes(now, days=CHANGE_DAYS):
     return entries[:ROWS]
 
 
+def open_alerts():
+    """Alerts nobody acknowledged yet, newest first (operations.alerts raises them)."""
+    return list(Alert.objects.filter(acknowledged_at=None).select_related("biller")[:ROWS])
+
+
 def dashboard(user, now=None):
     """The admin home's panels for this user."""
     now = now or timezone.now()
@@ -118,6 +124,8 @@ def dashboard(user, now=None):
                       last_loads=last_load_per_biller())
     if may("exports.view_exportrun"):
         panels.update(runs_today=todays_runs(now), failed_runs=failed_runs(now), missing_runs=missing_runs(now))
+    if may("operations.view_alert"):
+        panels.update(alerts=open_alerts(), can_acknowledge=may("operations.acknowledge_alert"))
     if may("billers.change_biller"):
         panels.update(changes=configuration_changes(now), change_days=CHANGE_DAYS)
     return panels

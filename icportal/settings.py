@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "exports",
     "api",
     "design",
+    "operations",
     "desk",
 ]
 
@@ -124,6 +125,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
+
+# The watched inbox (operations.inbox): a folder per biller (its slug) under INBOX_ROOT, scanned by
+# `manage.py scan_inbox` and by a django-q2 schedule every INBOX_SCAN_SECONDS (0: no schedule).
+INBOX_ROOT = Path(envstr("INBOX_ROOT") or BASE_DIR / "inbox")
+INBOX_SCAN_SECONDS = envint("INBOX_SCAN_SECONDS", 60, minimum=0)
+# Alerts (operations.alerts): a parsed load waiting longer than this for approval (minutes; a
+# biller's expected file can set its own), a scheduled export run missing this long after its time.
+ALERT_APPROVAL_WAIT_MINUTES = envint("ALERT_APPROVAL_WAIT_MINUTES", 240, minimum=1)
+ALERT_EXPORT_GRACE_MINUTES = envint("ALERT_EXPORT_GRACE_MINUTES", 60, minimum=0)
+
+# E-mail (alerts to the billers' contacts): the console backend unless EMAIL_HOST is set.
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "icportal@localhost"
 
 # django-q2: the ORM broker needs no service; Q_BROKER=redis://... for production.
 Q_BROKER = envbroker("Q_BROKER", "orm")

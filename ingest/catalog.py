@@ -6,6 +6,7 @@ from ingest.formats import FORMATS
 def declarations() -> list[Declaration]:
     return [Declaration(code=spec.code, name=spec.name, integration=spec.partner, direction="inbound",
                         kind=spec.kind, extension=spec.extension, delimiter=spec.delimiter,
+                        naming_convention=spec.naming,
                         default_invoice_type_id=spec.default_invoice_type_id)
             for spec in FORMATS.values()]
 

@@ -91,6 +91,8 @@ class Load(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     errors_acknowledged = models.BooleanField(default=False)
     rejection_reason = models.TextField(blank=True)
+    waiting_reason = models.TextField(
+        blank=True, help_text="Why the parsed load was not approved automatically by its biller's rule.")
     loaded_at = models.DateTimeField(null=True, blank=True)
     reversal_reason = models.TextField(blank=True, help_text="Why the load is (to be) reversed.")
     reversal_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,

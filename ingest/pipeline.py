@@ -56,10 +56,11 @@ def enabled_format(biller, code):
     return file_format
 
 
-def upload(biller, code, file, user, allow_duplicate=False):
+def upload(biller, code, file, user, allow_duplicate=False, source=""):
     """Store an uploaded file as a new load (status uploaded); parsing is `start_parse`.
 
-    `user` None is the `ingest` command run without --user (shell access is trusted).
+    `user` None is the `ingest` command run without --user (shell access is trusted), or the
+    system (the watched inbox), which says so in `source` (the start of the event's note).
     """
     decide_upload(user, biller, code, file.size).enforce()
     file_format = enabled_format(biller, code)
@@ -74,7 +75,7 @@ def upload(biller, code, file, user, allow_duplicate=False):
     load.file.save("upload", file, save=False)
     with transaction.atomic():
         load.save()
-        note = f"{load.original_name}, {load.size} bytes, SHA-256 {load.sha256}"
+        note = f"{source}{load.original_name}, {load.size} bytes, SHA-256 {load.sha256}"
         if load.duplicate_of:
             note += f"; already loaded as load {load.duplicate_of.pk}"
         record_event(load, LoadStatus.UPLOADED, user=user, note=note)
@@ -120,7 +121,8 @@ def parse_load(load_id, user_id=None):
     recover_stuck(load, user)     # django-q re-delivers the task of a worker that died
     try:
         transition(load, LoadStatus.PARSING, user, "parsing started", task_started_at=timezone.now(),
-                   progress=0, failure="", approved_by=None, approved_at=None, errors_acknowledged=False)
+                   progress=0, failure="", approved_by=None, approved_at=None, errors_acknowledged=False,
+                   waiting_reason="")
     except StateRefused as exc:
         logger.info("parse of load %s not started: %s", load_id, exc)
         return load
@@ -146,6 +148,10 @@ def parse_load(load_id, user_id=None):
     except Exception:
         logger.exception("parsing load %s failed", load_id)
         _parse_failed(load, user, INTERNAL_ERROR.format(what="parsing", pk=load_id, done="staged"))
+    if load.status == LoadStatus.PARSED:
+        from ingest.autoapproval import after_parse  # the biller's auto-approval rule (issue 15)
+
+        after_parse(load)
     return load
 
 

@@ -14,6 +14,8 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # no process sees (or overwrites) another's stored files.
     os.environ["MEDIA_ROOT"] = os.path.join(os.environ["MEDIA_ROOT"], os.environ["PYTEST_XDIST_WORKER"])
     os.makedirs(os.environ["MEDIA_ROOT"], exist_ok=True)
+# The watched inbox of the run (workers started by the tests get the same folder).
+os.environ.setdefault("INBOX_ROOT", tempfile.mkdtemp(prefix="icportal-test-inbox-"))
 # A queue of its own on a shared Redis (the workers leg): test runs never take each other's tasks.
 os.environ.setdefault("Q_CLUSTER_NAME", f"icportal-test-{uuid.uuid4().hex[:12]}")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RULE = "icportal <- billers <- ledger <- ingest, exports, api, design <- admin/API views"
-LAYERS = [{"icportal"}, {"billers"}, {"ledger"}, {"ingest", "exports", "api", "design"}]
+RULE = "icportal <- billers <- ledger <- ingest, exports, api, design, operations <- admin/API views"
+LAYERS = [{"icportal"}, {"billers"}, {"ledger"}, {"ingest", "exports", "api", "design", "operations"}]
 VIEWS = len(LAYERS)  # the top layer
 # Apps made only of pages sit on top as a whole: the admin home and the billers' hubs.
 VIEW_APPS = {"desk"}

@@ -1,1 +1,1 @@
-from billers.admin import biller, reference  # noqa: F401  (registers the admin classes)
+from billers.admin import biller, operations, reference  # noqa: F401  (registers the admin classes)

@@ -59,7 +59,7 @@ class BillerAdmin(SimpleHistoryAdmin):
     readonly_fields = ["guid", "configuration_history_link", "technical_design_link"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "guid", "integration", "active"]}),
-        ("Operations", {"fields": ["time_zone", "export_run_time", "requires_second_approver"]}),
+        ("Operations", {"fields": ["time_zone", "export_run_time", "requires_second_approver", "alert_contacts"]}),
         ("Partner API", {"fields": ["customer_portal_url", "demo"]}),
         ("History and design", {"fields": ["configuration_history_link", "technical_design_link"]}),
     ]

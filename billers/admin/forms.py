@@ -34,8 +34,8 @@ class BillerSettingForm(forms.ModelForm):
 class BillerFileFormatForm(forms.ModelForm):
     class Meta:
         model = BillerFileFormat
-        fields = ["file_format", "enabled", "invoice_type_id", "invoice_format_guid", "options"]
-        widgets = {"options": forms.TextInput(attrs={"size": 36})}
+        fields = ["file_format", "enabled", "invoice_type_id", "invoice_format_guid", "inbox_naming", "options"]
+        widgets = {"options": forms.TextInput(attrs={"size": 36}), "inbox_naming": forms.TextInput(attrs={"size": 24})}
         help_texts = {
             "options": "JSON object. " + "; ".join(
                 f"{code}: " + ", ".join(f"{name} ({kind.__name__}, default {default!r})"

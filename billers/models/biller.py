@@ -1,12 +1,27 @@
 import datetime
+import re
 import uuid
 import zoneinfo
 
-from django.core.validators import URLValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from billers.timezones import validate_time_zone
+
+
+def email_list(text):
+    """The addresses of a contacts field (commas, semicolons or new lines between them)."""
+    return [part.strip() for part in re.split(r"[,;\s]+", text or "") if part.strip()]
+
+
+def validate_email_list(text):
+    for address in email_list(text):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(f"{address!r} is not an e-mail address") from None
 
 
 class Integration(models.TextChoices):
@@ -35,6 +50,10 @@ class Biller(models.Model):
     customer_portal_url = models.CharField(
         "customer portal base URL", max_length=200, blank=True, validators=[URLValidator(schemes=["https", "http"])],
         help_text="Where the customer-portal redirects (codes 2, 3, 5, 8, 9, 11) send the customer.")
+    alert_contacts = models.TextField(
+        blank=True, validators=[validate_email_list],
+        help_text="E-mail addresses (one a line, or separated by commas) that receive the biller's alerts: "
+                  "missing files, failed loads, loads waiting for approval, failed or missed export runs.")
     history = HistoricalRecords()
 
     class Meta:
@@ -42,6 +61,10 @@ class Biller(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def alert_emails(self):
+        return email_list(self.alert_contacts)
 
     @property
     def zone(self):

@@ -58,6 +58,10 @@ class BillerFileFormat(models.Model):
         "InvoiceTypeID override", null=True, blank=True,
         help_text="Empty: the format's default InvoiceTypeID.")
     invoice_format_guid = models.UUIDField("InvoiceFormatGuid", null=True, blank=True)
+    inbox_naming = models.CharField(
+        "inbox file naming", max_length=200, blank=True,
+        help_text="Inbound: the names this biller's files of the format have in its inbox folder, e.g. "
+                  "UB_Bills_YYYYMMDD*.xml (| between alternatives). Empty: the format's naming convention.")
     options = models.JSONField(default=dict, blank=True,
                                help_text='Per-format options, e.g. {"split": true} or {"landlord_marker": "Landlord=\\"Y\\""}')
     history = HistoricalRecords()
@@ -71,6 +75,10 @@ class BillerFileFormat(models.Model):
 
     def __str__(self):
         return f"{self.biller} {self.file_format}"
+
+    @property
+    def effective_inbox_naming(self):
+        return self.inbox_naming or self.file_format.naming_convention
 
     @property
     def effective_invoice_type_id(self):
@@ -89,6 +97,8 @@ class BillerFileFormat(models.Model):
         if self.biller_id is not None and self.biller.integration != self.file_format.integration:
             errors["file_format"] = (f"{self.file_format.code} is a {self.file_format.get_integration_display()} "
                                      f"format; this biller uses {self.biller.get_integration_display()}")
+        if self.inbox_naming and self.file_format.direction != Direction.INBOUND:
+            errors["inbox_naming"] = f"{self.file_format.code} is an outbound format: the inbox never receives it"
         if self.invoice_type_id is not None and self.file_format.default_invoice_type_id is None:
             errors["invoice_type_id"] = f"{self.file_format.code} has no InvoiceTypeID"
         if errors:

@@ -71,7 +71,8 @@ class LoadAdmin(LoadWorkflowViews, ReadOnlyMixin, ExportFiltersMixin, ExportMixi
     created_at_local = biller_time("created_at", "uploaded at (biller's time)")
     approved_at_local = biller_time("approved_at", "approved at (biller's time)")
     loaded_at_local = biller_time("loaded_at", "loaded at (biller's time)")
-    uploaded_by_name = username("uploaded_by", "uploaded by", empty="- (manage.py ingest without --user)")
+    uploaded_by_name = username("uploaded_by", "uploaded by",
+                                empty="- (the system: the watched inbox, or manage.py ingest without --user)")
     approved_by_name = username("approved_by", "approved by")
     reversal_requested_at_local = biller_time("reversal_requested_at", "reversal requested at (biller's time)")
     reversal_confirmed_at_local = biller_time("reversal_confirmed_at", "reversal confirmed at (biller's time)")

@@ -129,6 +129,7 @@ class FormatSpec:
     default_bif: tuple = ()  # the BIF values of a parse without a biller (ParseConfig.bif None)
     extension: str = "csv"  # the partner's file name extension
     delimiter: str = "comma"  # how fields are separated, in IC's catalogue's words
+    naming: str = ""  # the file-naming convention the watched inbox matches (ingest.formats.naming)
 
     def marker_rows(self) -> list[dict]:
         return [f.marker_row() for f in self.fields]

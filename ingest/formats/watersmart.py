@@ -125,7 +125,8 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
 
 FORMATS = (
     FormatSpec("watersmart.invoice", "invoice", "watersmart", "WaterSmart Invoice File (.csv)",
-               INVOICE_FIELDS, read_invoices, default_invoice_type_id=1),
+               INVOICE_FIELDS, read_invoices, default_invoice_type_id=1, naming="*Invoice*.csv"),
     FormatSpec("watersmart.adjustment", "adjustment", "watersmart",
-               "WaterSmart Adjustment/Daily Balance File (.csv)", ADJUSTMENT_FIELDS, read_adjustments),
+               "WaterSmart Adjustment/Daily Balance File (.csv)", ADJUSTMENT_FIELDS, read_adjustments,
+               naming="*Adjustment*.csv|*Balance*.csv"),
 )

@@ -123,6 +123,8 @@ def worker_environment():
         "ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": database_url(connection.settings_dict),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "INBOX_ROOT": str(settings.INBOX_ROOT),
+        "INBOX_SCAN_SECONDS": str(settings.INBOX_SCAN_SECONDS),
         "PYTHONUNBUFFERED": "1",
         "LOG_LEVEL": "INFO",
     })
