@@ -21,14 +21,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Value, When
 from django.utils import timezone
 
 from billers.limits import fits, largest
 from billers.models import Account, Biller, Invoice
 from exports.activity_formats import ACTIVITY_FORMATS, CHANGE_VALUES, PAYMENTS
+from exports.bulk import add_to_column
 from exports.guids import fill_generated_references
 from exports.models import Payment, PaymentStatus
 from ingest.formats import FieldError, FileRefused
@@ -50,7 +51,7 @@ def error_json(error):
 class Validation:
     kind: object  # exports.activity_formats.ActivityFormat
     rows: int = 0
-    valid: list = field(default_factory=list)  # (line, {attr: value}, account)
+    valid: list = field(default_factory=list)  # (line, {attr: value}, AccountRow)
     changes: list = field(default_factory=list)  # (line, stored Payment, {attr: value}): status changes
     errors: list = field(default_factory=list)  # FieldError, in line order
 
@@ -183,10 +184,20 @@ def chunks(items, size=CHUNK):
         yield items[start:start + size]
 
 
+class AccountRow(NamedTuple):
+    """What the import needs of an account (plain values, not a model instance)."""
+    pk: int
+    current_balance: Decimal
+    customer_name: str
+
+
 def find_accounts(biller, numbers):
+    """{account number: AccountRow} of the biller's accounts among `numbers`."""
     found = {}
     for chunk in chunks(set(numbers)):
-        found.update((a.account_number, a) for a in Account.objects.filter(biller=biller, account_number__in=chunk))
+        found.update((number, AccountRow(*values)) for number, *values in Account.objects.filter(
+            biller=biller, account_number__in=chunk).values_list("account_number", "pk", "current_balance",
+                                                                 "customer_name"))
     return found
 
 
@@ -376,25 +387,19 @@ def build(kind, biller, values, account, user):
         values.setdefault("customer_name", account.customer_name)
         values["balance_lowered"] = values["status"] == PaymentStatus.APPROVED
         values["entered_by"] = user
-    return kind.model(biller=biller, account=account, **values)
+    return kind.model(biller=biller, account_id=account.pk, **values)
 
 
 def change_balances(amounts):
-    """Subtract {account_id: amount} from the balances: one UPDATE per chunk, in the database."""
-    for chunk in chunks(amounts.items()):
-        Account.objects.filter(pk__in=[pk for pk, _ in chunk]).update(current_balance=F("current_balance") - Case(
-            *[When(pk=pk, then=Value(amount)) for pk, amount in chunk],
-            output_field=DecimalField(max_digits=14, decimal_places=2)))
+    """Subtract {account_id: amount} from the balances, set-based (exports.bulk)."""
+    add_to_column(Account, "current_balance", [Account._meta.pk.name], [(pk, -amount) for pk, amount in amounts.items() if amount])
 
 
 def change_amounts_paid(biller_id, amounts):
     """Add {invoice_number: amount} to the biller's invoices' amount paid (an invoice with
     payments is never replaced by a later load); numbers without an invoice are left alone."""
-    for chunk in chunks([(n, a) for n, a in amounts.items() if n and a]):
-        Invoice.objects.filter(biller_id=biller_id, invoice_number__in=[n for n, _ in chunk]).update(
-            amount_paid=F("amount_paid") + Case(
-                *[When(invoice_number=n, then=Value(a)) for n, a in chunk],
-                output_field=DecimalField(max_digits=14, decimal_places=2)))
+    add_to_column(Invoice, "amount_paid", ["biller", "invoice_number"],
+                  [(biller_id, n, a) for n, a in amounts.items() if n and a])
 
 
 def apply_payments(payments, sign=1):

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from billers.format_options import validate_options
 from billers.models import Biller, BillerFileFormat, Direction
+from exports.bulk import insert_rows
 from exports.models import (AccountChange, AchReject, CarriedChange, CarriedPayment, CarriedReject, ExportFile,
                             ExportRun, Payment, PaymentStatus, RunStatus, Trigger)
 from exports.writers import ChangeRecord, PaymentRecord, RejectRecord, RunInfo, get_writer
@@ -89,7 +90,6 @@ RECORD_LOOKUPS = {
     "change": (ChangeRecord, lookups(ChangeRecord, account_number="account__account_number", sequence="pk")),
 }
 FETCH_CHUNK = 5_000  # rows per round trip (a server-side cursor on PostgreSQL)
-CARRY_BATCH = 5_000
 
 # record type -> (model, carried model, run's related name, to_record, "on or before the date" filter)
 RECORD_TYPES = {
@@ -148,11 +148,16 @@ def pending(biller, file_format, business_date):
     return [(row[0], record_class(*row[1:])) for row in rows]
 
 
-def carry(carried_model, run, pk, record, file_format):
-    """The row saying that `run` carried the record `pk`; a payment's row says if it was
-    approved then (`record`: its writer record)."""
-    state = {"approved": record.approved} if carried_model is CarriedPayment else {}
-    return carried_model(run_id=run.pk, record_id=pk, file_format_id=file_format.pk, **state)
+def carry(carried_model, run, records, file_format):
+    """The rows saying that `run` carried `records` ((pk, writer record)); a payment's row
+    says if it was approved then. Inserted set-based (exports.bulk), no model instances."""
+    attrs = ["run", "record", "file_format"]
+    if carried_model is CarriedPayment:
+        rows = ((run.pk, pk, file_format.pk, record.approved) for pk, record in records)
+        attrs.append("approved")
+    else:
+        rows = ((run.pk, pk, file_format.pk) for pk, _ in records)
+    insert_rows(carried_model, attrs, rows)
 
 
 def as_carried(link, record):
@@ -248,8 +253,7 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
             info = RunInfo(run.pk, run.created_at, business_date, biller.zone)
             for out in writer.write([record for _, record in records], info, options):
                 stored.append(store(run, out))
-            carried_model.objects.bulk_create([carry(carried_model, run, pk, record, file_format)
-                                               for pk, record in records], batch_size=CARRY_BATCH)
+            carry(carried_model, run, records, file_format)
             run.record_count = len(records)
             run.save(update_fields=["record_count"])
     except Exception as exc:
