@@ -285,7 +285,9 @@ def preview_latency_ms(load, viewer):
 
     url = reverse("admin:ingest_load_change", args=[load.pk])
     client = Client()
-    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+    # the test client's host name; static URLs without the manifest of collectstatic (DEBUG=0)
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=storages):
         client.force_login(viewer)
         try:
             timings = []
