@@ -3,22 +3,33 @@ CSV with a header row. One validation for both entry points (`manage.py import_a
 and the admin import): `validate` reads and checks, `import_activity` validates again and
 writes the valid rows in one transaction, with bulk queries (not one per row).
 
+The file is read as a stream, in batches of `BATCH` rows: each batch is checked with a few
+queries (its accounts, its references already imported, its invoices' amounts paid) and,
+when importing, written at once (one bulk INSERT, one UPDATE of balances per chunk), so the
+memory stays flat whatever the file's size. What a row's checks need from the rows before it
+(the first line of each reference, the running balances and amounts paid) is carried from
+batch to batch, so the errors are those of reading the whole file at once; the one
+transaction keeps the import all-or-nothing (a file refused halfway leaves nothing written).
+
 A payments row for a PaymentGUID already imported is a status change when the payment was
 approved and the row says voided or reversed (its PaymentMessage may change with it): the
 payment's balance effect is undone once and outbound files report it (exports.runs). The same
 row again is "already imported"; any other difference is an error naming the field.
 """
+import codecs
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Value, When
 from django.utils import timezone
 
 from billers.limits import fits, largest
 from billers.models import Biller
 from exports.activity_formats import ACTIVITY_FORMATS, CHANGE_VALUES, PAYMENTS
+from exports.bulk import add_to_column
 from exports.guids import fill_generated_references
 from ingest.formats import FieldError, FileRefused
 from ingest.formats.converters import ConversionError
@@ -26,6 +37,8 @@ from ingest.formats.readers import read_csv
 from ledger.models import Account, Invoice, Payment, PaymentStatus
 
 CHUNK = 500
+BATCH = 2_000  # rows read, checked and written together
+READ_BYTES = 256 * 1024
 KINDS = ACTIVITY_FORMATS
 
 
@@ -38,7 +51,7 @@ def error_json(error):
 class Validation:
     kind: object  # exports.activity_formats.ActivityFormat
     rows: int = 0
-    valid: list = field(default_factory=list)  # (line, {attr: value}, account)
+    valid: list = field(default_factory=list)  # (line, {attr: value}, AccountRow)
     changes: list = field(default_factory=list)  # (line, stored Payment, {attr: value}): status changes
     errors: list = field(default_factory=list)  # FieldError, in line order
 
@@ -81,7 +94,34 @@ def decode(data):
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileRefused(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise FileRefused(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+
+
+def stream_text(data):
+    """The file's text in chunks: `data` is text, bytes or a binary file object (read in
+    blocks, never whole). UTF-8 only, a BOM dropped; a byte that is not UTF-8 is FileRefused
+    with its offset in the file, as `decode` says it."""
+    if isinstance(data, (str, bytes, bytearray)):
+        yield decode(bytes(data) if isinstance(data, bytearray) else data)
+        return
+    decoder, offset, first, bom = codecs.getincrementaldecoder("utf-8")(), 0, True, 0
+    while True:
+        block = data.read(READ_BYTES)
+        if offset == 0 and block.startswith(codecs.BOM_UTF8):
+            bom = len(codecs.BOM_UTF8)  # offsets count from after it, as decode's do
+        pending = len(decoder.getstate()[0]) + bom
+        try:
+            text = decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            raise FileRefused(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                              f"{offset - pending + exc.start})") from None
+        offset += len(block)
+        if first and text:
+            text, first = text.removeprefix("\ufeff"), False
+        if text:
+            yield text
+        if not block:
+            return
 
 
 def normalize(name):
@@ -144,10 +184,20 @@ def chunks(items, size=CHUNK):
         yield items[start:start + size]
 
 
+class AccountRow(NamedTuple):
+    """What the import needs of an account (plain values, not a model instance)."""
+    pk: int
+    current_balance: Decimal
+    customer_name: str
+
+
 def find_accounts(biller, numbers):
+    """{account number: AccountRow} of the biller's accounts among `numbers`."""
     found = {}
     for chunk in chunks(set(numbers)):
-        found.update((a.account_number, a) for a in Account.objects.filter(biller=biller, account_number__in=chunk))
+        found.update((number, AccountRow(*values)) for number, *values in Account.objects.filter(
+            biller=biller, account_number__in=chunk).values_list("account_number", "pk", "current_balance",
+                                                                 "customer_name"))
     return found
 
 
@@ -208,15 +258,46 @@ def check_header(kind_name, data):
     return read_columns(get_kind(kind_name), read_csv(decode(data)))
 
 
-def validate(kind_name, biller, data):
+@dataclass
+class Carried:
+    """What a row's checks need from the rows before it, carried from batch to batch."""
+    first_line: dict = field(default_factory=dict)  # reference -> the line it first appears on
+    balances: dict = field(default_factory=dict)    # account pk -> balance after the rows so far
+    paid: dict = field(default_factory=dict)        # invoice number -> amount paid after the rows so far
+
+
+def batches(rows, size=None):
+    while batch := list(islice(rows, size or BATCH)):
+        yield batch
+
+
+def validate(kind_name, biller, data, sink=None):
     """Read and check the whole file; no writes. Raises FileRefused for the file as a whole.
     A quoted value may hold line breaks (RFC 4180, as IC writes these files); a row with a
-    broken quote is one error on the line it starts and reading goes on after it."""
+    broken quote is one error on the line it starts and reading goes on after it.
+
+    `data`: text, bytes or a binary file object (read as a stream). Without `sink` the valid
+    rows are kept in `.valid`; with it, `sink(valid rows)` is called per batch of the file (in
+    file order) and they are not kept: `import_activity` writes them as they come."""
     kind = get_kind(kind_name)
-    rows = read_csv(decode(data))
+    rows = read_csv(stream_text(data))
     columns = read_columns(kind, rows)
-    result, parsed = Validation(kind), []
-    for row in rows:
+    result, carried = Validation(kind), Carried()
+    for batch in batches(rows):
+        valid = check_batch(kind, biller, columns, batch, result, carried)
+        if sink is None:
+            result.valid.extend(valid)
+        else:
+            sink(valid)
+    result.errors.sort(key=lambda e: e.line)
+    return result
+
+
+def check_batch(kind, biller, columns, batch, result, carried):
+    """Check one batch of rows (a few queries for all of them); add their errors and status
+    changes to `result` and return their valid rows, (line, {attr: value}, account)."""
+    parsed = []
+    for row in batch:
         line, cells = row.line, row.fields
         result.rows += 1
         if row.error:
@@ -229,13 +310,13 @@ def validate(kind_name, biller, data):
         values, errors = convert_row(columns, cells, line)
         if kind.name == "changes":
             errors += check_change_value(values, line)
-        raw = {spec.name: cell.strip() for spec, cell in zip(columns, cells)}
-        parsed.append((line, values, raw, errors))
+        parsed.append((line, values, cells, errors))
     accounts = find_accounts(biller, (v["account_number"] for _, v, _, _ in parsed if "account_number" in v))
     existing = find_existing(kind, biller, (v[kind.reference] for _, v, _, _ in parsed
-                                            if kind.reference in v)) if kind.reference else {}
-    first_line = {}
-    for line, values, raw, errors in parsed:
+                                            if kind.reference in v and v[kind.reference] not in carried.first_line)
+                             ) if kind.reference else {}
+    first_line, valid = carried.first_line, []
+    for line, values, cells, errors in parsed:
         number = values.get("account_number")
         if number is not None and number not in accounts:
             errors.append(FieldError("AccountNumber", f"{number!r} is not an account of biller {biller.slug}", line))
@@ -250,6 +331,7 @@ def validate(kind_name, biller, data):
                 if reference in existing:
                     later = "same"  # rejects, and rows with errors of their own: "already imported"
                     if kind.name == "payments" and not errors:
+                        raw = {spec.name: cell.strip() for spec, cell in zip(columns, cells)}
                         later = check_later_row(existing[reference], values, raw, line)
                     if later == "same":
                         errors.append(FieldError(column, f"{reference!r} was already imported", line))
@@ -260,24 +342,22 @@ def validate(kind_name, biller, data):
         elif later == "change":
             result.changes.append((line, existing[reference], values))
         else:
-            result.valid.append((line, values, accounts[number]))
-    check_balances(kind, biller, result)
-    result.errors.sort(key=lambda e: e.line)
-    return result
+            valid.append((line, values, accounts[number]))
+    return check_balances(kind, biller, valid, result, carried)
 
 
-def check_balances(kind, biller, result):
+def check_balances(kind, biller, valid, result, carried):
     """An approved payment that would take its account's balance, or its invoice's amount
     paid, past the column is an error on its row naming the value and the limit (in file
-    order), instead of a database overflow failing the whole import."""
+    order), instead of a database overflow failing the whole import. Returns the rows that fit."""
     if kind.name != "payments":
-        return
-    balances = {}                                # account pk -> balance after the rows so far
-    numbers = {values.get("invoice_number") for _, values, _ in result.valid} - {"", None}
-    paid = dict(Invoice.objects.filter(biller=biller, invoice_number__in=numbers)
+        return valid
+    balances, paid = carried.balances, carried.paid
+    numbers = {values.get("invoice_number") for _, values, _ in valid} - {"", None} - set(paid)
+    paid.update(Invoice.objects.filter(biller=biller, invoice_number__in=numbers)
                 .values_list("invoice_number", "amount_paid"))
-    valid = []
-    for line, values, account in result.valid:
+    fitting = []
+    for line, values, account in valid:
         if values["status"] == PaymentStatus.APPROVED:
             balance = balances.get(account.pk, account.current_balance) - values["amount"]
             number = values.get("invoice_number")
@@ -294,8 +374,8 @@ def check_balances(kind, biller, result):
             balances[account.pk] = balance
             if amount_paid is not None:
                 paid[number] = amount_paid
-        valid.append((line, values, account))
-    result.valid = valid
+        fitting.append((line, values, account))
+    return fitting
 
 
 LIMIT_MESSAGE = "after this payment {what} would be {value}; it holds at most {limit} either way"
@@ -307,25 +387,19 @@ def build(kind, biller, values, account, user):
         values.setdefault("customer_name", account.customer_name)
         values["balance_lowered"] = values["status"] == PaymentStatus.APPROVED
         values["entered_by"] = user
-    return kind.model(biller=biller, account=account, **values)
+    return kind.model(biller=biller, account_id=account.pk, **values)
 
 
 def change_balances(amounts):
-    """Subtract {account_id: amount} from the balances: one UPDATE per chunk, in the database."""
-    for chunk in chunks(amounts.items()):
-        Account.objects.filter(pk__in=[pk for pk, _ in chunk]).update(current_balance=F("current_balance") - Case(
-            *[When(pk=pk, then=Value(amount)) for pk, amount in chunk],
-            output_field=DecimalField(max_digits=14, decimal_places=2)))
+    """Subtract {account_id: amount} from the balances, set-based (exports.bulk)."""
+    add_to_column(Account, "current_balance", [Account._meta.pk.name], [(pk, -amount) for pk, amount in amounts.items() if amount])
 
 
 def change_amounts_paid(biller_id, amounts):
     """Add {invoice_number: amount} to the biller's invoices' amount paid (an invoice with
     payments is never replaced by a later load); numbers without an invoice are left alone."""
-    for chunk in chunks([(n, a) for n, a in amounts.items() if n and a]):
-        Invoice.objects.filter(biller_id=biller_id, invoice_number__in=[n for n, _ in chunk]).update(
-            amount_paid=F("amount_paid") + Case(
-                *[When(invoice_number=n, then=Value(a)) for n, a in chunk],
-                output_field=DecimalField(max_digits=14, decimal_places=2)))
+    add_to_column(Invoice, "amount_paid", ["biller", "invoice_number"],
+                  [(biller_id, n, a) for n, a in amounts.items() if n and a])
 
 
 def apply_payments(payments, sign=1):
@@ -366,20 +440,37 @@ def change_statuses(changes, user, now):
     return changed, errors
 
 
-def import_activity(kind_name, biller, data, user=None, now=None):
+def import_activity(kind_name, biller, data, user=None, now=None, keep_objects=True):
     """Validate and import the valid rows, all in one transaction; approved payments lower
     their account's balance, and later rows void or reverse payments (at `now`). Returns an
-    ImportResult; raises FileRefused."""
+    ImportResult; raises FileRefused. `data`: text, bytes or a binary file object (streamed:
+    each batch of valid rows is written as it is read). `keep_objects=False` leaves the rows
+    written out of the result (`.objects` empty, `.imported` counts them): flat memory."""
     kind = get_kind(kind_name)
+    written = Written(kind, biller, user, keep_objects)
     with transaction.atomic():
         Biller.objects.select_for_update().filter(pk=biller.pk).exists()  # one import per biller at a time
-        checked = validate(kind.name, biller, data)
-        objects = [build(kind, biller, values, account, user) for _, values, account in checked.valid]
+        checked = validate(kind.name, biller, data, written)
+        changed, errors = change_statuses(checked.changes, user, now or timezone.now()) if checked.changes else ([], [])
+    errors = sorted(checked.errors + errors, key=lambda e: e.line)
+    return ImportResult(kind.name, biller.slug, checked.rows, written.count, errors, written.objects, changed)
+
+
+class Written:
+    """The sink of `validate` when importing: writes each batch of valid rows at once."""
+
+    def __init__(self, kind, biller, user, keep_objects):
+        self.kind, self.biller, self.user, self.keep = kind, biller, user, keep_objects
+        self.count, self.objects = 0, []
+
+    def __call__(self, valid):
+        kind = self.kind
+        objects = [build(kind, self.biller, values, account, self.user) for _, values, account in valid]
         if kind.name == "payments":
             fill_generated_references(objects)
         kind.model.objects.bulk_create(objects, batch_size=CHUNK)
         if kind.name == "payments":
             apply_payments([payment for payment in objects if payment.balance_lowered])
-        changed, errors = change_statuses(checked.changes, user, now or timezone.now()) if checked.changes else ([], [])
-    errors = sorted(checked.errors + errors, key=lambda e: e.line)
-    return ImportResult(kind.name, biller.slug, checked.rows, len(objects), errors, objects, changed)
+        self.count += len(objects)
+        if self.keep:
+            self.objects.extend(objects)

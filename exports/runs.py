@@ -11,6 +11,7 @@ it as approved once more, dated by the void or reversal (exports.models.runs).
 import datetime
 import hashlib
 import logging
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from billers.format_options import validate_options
 from billers.models import Biller, BillerFileFormat, Direction
+from exports.bulk import insert_rows
 from exports.models import CarriedChange, CarriedPayment, CarriedReject, ExportFile, ExportRun, RunStatus, Trigger
 from exports.writers import ChangeRecord, PaymentRecord, RejectRecord, RunInfo, get_writer
 from exports.writers.records import CLOUD_STORE_INVOICE_TYPES
@@ -75,6 +77,20 @@ def changed_on_or_before(day_end, date):
     return Q(at__lt=day_end)
 
 
+def lookups(record_class, **renamed):
+    """The query lookups giving a writer record's fields in its dataclass order (values_list:
+    plain values, no model instances); `renamed`: field -> lookup where they differ."""
+    return tuple(renamed.get(f.name, f.name) for f in dataclass_fields(record_class))
+
+
+# a record type's lookups, in its record's field order
+RECORD_LOOKUPS = {
+    "payment": (PaymentRecord, lookups(PaymentRecord, account_number="account__account_number")),
+    "reject": (RejectRecord, lookups(RejectRecord, account_number="account__account_number")),
+    "change": (ChangeRecord, lookups(ChangeRecord, account_number="account__account_number", sequence="pk")),
+}
+FETCH_CHUNK = 5_000  # rows per round trip (a server-side cursor on PostgreSQL)
+
 # record type -> (model, carried model, run's related name, to_record, "on or before the date" filter)
 RECORD_TYPES = {
     "payment": (Payment, CarriedPayment, "carried_payments", payment_record, paid_on_or_before),
@@ -116,7 +132,8 @@ def payments_to_report(file_format, day_end):
 
 
 def pending(biller, file_format, business_date):
-    """The records a run of this format for this date would carry, oldest first."""
+    """The records a run of this format for this date would carry, oldest first: a list of
+    (pk, writer record), fetched as plain values in chunks (no model instances)."""
     writer = get_writer(file_format.code)
     model, _, _, _, on_or_before = RECORD_TYPES[writer.RECORD]
     take = getattr(writer, "TAKE", None)
@@ -126,13 +143,21 @@ def pending(biller, file_format, business_date):
         records = records.filter(payments_to_report(file_format, day_end))
     else:
         records = records.filter(on_or_before(day_end, business_date)).exclude(carried__file_format=file_format)
-    return list(records.select_related("account").order_by("pk"))
+    record_class, names = RECORD_LOOKUPS[writer.RECORD]
+    rows = records.order_by("pk").values_list("pk", *names).iterator(chunk_size=FETCH_CHUNK)
+    return [(row[0], record_class(*row[1:])) for row in rows]
 
 
-def carry(carried_model, run, record, file_format):
-    """The row saying that `run` carried `record`; a payment's row says if it was approved then."""
-    state = {"approved": record.approved} if carried_model is CarriedPayment else {}
-    return carried_model(run=run, record=record, file_format=file_format, **state)
+def carry(carried_model, run, records, file_format):
+    """The rows saying that `run` carried `records` ((pk, writer record)); a payment's row
+    says if it was approved then. Inserted set-based (exports.bulk), no model instances."""
+    attrs = ["run", "record", "file_format"]
+    if carried_model is CarriedPayment:
+        rows = ((run.pk, pk, file_format.pk, record.approved) for pk, record in records)
+        attrs.append("approved")
+    else:
+        rows = ((run.pk, pk, file_format.pk) for pk, _ in records)
+    insert_rows(carried_model, attrs, rows)
 
 
 def as_carried(link, record):
@@ -224,12 +249,11 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
             fields["created_at"] = file_time(biller, file_format, fields["created_at"], queued)
             run = save_run(queued, RunStatus.SUCCEEDED, **fields)
             records = pending(biller, file_format, business_date)
-            _, carried_model, _, to_record, _ = RECORD_TYPES[writer.RECORD]
+            _, carried_model, _, _, _ = RECORD_TYPES[writer.RECORD]
             info = RunInfo(run.pk, run.created_at, business_date, biller.zone)
-            for out in writer.write([to_record(r) for r in records], info, options):
+            for out in writer.write([record for _, record in records], info, options):
                 stored.append(store(run, out))
-            carried_model.objects.bulk_create([carry(carried_model, run, r, file_format) for r in records],
-                                              batch_size=500)
+            carry(carried_model, run, records, file_format)
             run.record_count = len(records)
             run.save(update_fields=["record_count"])
     except Exception as exc:

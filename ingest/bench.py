@@ -9,6 +9,7 @@ import csv
 import datetime
 import os
 import resource
+import statistics
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,18 +17,23 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.files import File
 from django.db import connection
 from django.test import Client
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from billers.models import Biller, BillerFileFormat, FileFormat
+from exports.activity import import_activity
+from exports.models import CarriedPayment, ExportFile, ExportRun, Trigger
+from exports.runs import run_export
 from ingest import pipeline
 from ingest.formats import ParseConfig, parse
 from ingest.formats.readers import open_text, read_blocks
 from ingest.models import Load
-from ledger.models import Account, Invoice
+from icportal.roles import SUPPORT
+from ledger.models import Account, Invoice, Payment
 
 
 @dataclass
@@ -243,11 +249,14 @@ class Chain:
     seconds: float  # upload -> parse -> stage -> preview -> approve -> load
     load_seconds: float
     peak_rss_mb: float | None
+    preview_ms: float | None = None
 
 
-def run_chain(biller, user, path):
+def run_chain(biller, user, path, viewer=None):
     """One file through the functions the admin uses: upload, parse and stage (with its
-    preview), approve, load. The peak memory counts these steps only."""
+    preview), approve, load. The peak memory counts these steps only. With `viewer` (a staff
+    user), the parsed load's preview page is fetched as that user (`preview_ms`), a time left
+    out of the chain's."""
     measured = reset_peak_rss()
     started = time.perf_counter()
     with open(path, "rb") as handle:
@@ -256,6 +265,11 @@ def run_chain(biller, user, path):
     load.refresh_from_db()
     if load.status != "parsed" or load.error_count:
         raise RuntimeError(f"bench load {load.pk} ended {load.status} with {load.error_count} errors: {load.failure}")
+    preview = None
+    if viewer is not None:
+        paused = time.perf_counter()
+        preview = preview_latency_ms(load, viewer)
+        started += time.perf_counter() - paused
     pipeline.approve(load, user)
     loading = time.perf_counter()
     pipeline.run_load(load.pk, user.pk)
@@ -263,10 +277,102 @@ def run_chain(biller, user, path):
     load.refresh_from_db()
     if load.status != "loaded":
         raise RuntimeError(f"bench load {load.pk} ended {load.status}: {load.failure}")
-    return Chain(ended - started, ended - loading, window_peak_rss_mb() if measured else None)
+    return Chain(ended - started, ended - loading, window_peak_rss_mb() if measured else None, preview)
 
 
-STEPS = ("parse", "floors", "pipeline N/10", "pipeline new", "pipeline updated", "django-import-export", "bulk floor")
+PREVIEW_FETCHES = 3
+
+
+def preview_latency_ms(load, viewer):
+    """The load page with its preview (the first page of records) fetched through
+    django.test.Client as `viewer`, as a browser would: the median of PREVIEW_FETCHES
+    timed fetches after one untimed (templates compiled, caches warm)."""
+    url = reverse("admin:ingest_load_change", args=[load.pk])
+    client = Client()
+    # the test client's host name; static URLs without the manifest of collectstatic (DEBUG=0)
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=storages):
+        client.force_login(viewer)
+        try:
+            timings = []
+            for _ in range(PREVIEW_FETCHES + 1):
+                started = time.perf_counter()
+                response = client.get(url, secure=True)
+                timings.append(time.perf_counter() - started)
+                if response.status_code != 200 or b'id="records-heading"' not in response.content:
+                    raise RuntimeError(f"the preview of bench load {load.pk} answered {response.status_code}")
+        finally:
+            client.logout()  # its session row goes too
+    return statistics.median(timings[1:]) * 1000
+
+
+PAYMENT_COLUMNS = ("InvoiceNumber,AccountNumber,CustomerName,PaymentGUID,PaymentDate,PaymentTypeID,PaymentTypeDesc,"
+                   "PaymentAmount,ConvenienceFee,PaymentReference,PaymentMessage,Status,Offline,CardBrand,"
+                   "InvoiceTypeID")
+
+
+def write_payments(path, rows):
+    """A payments activity file (FORMATS.md section 8) of `rows` valid new payments, one per
+    bench account and invoice (`bench_ledger`): card (VISA, AMEX) and ACH, online and
+    offline, one in 20 declined, quoted names with a comma."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(PAYMENT_COLUMNS + "\r\n")
+        for n in range(rows):
+            card = n % 3 != 2
+            status = "declined" if n % 20 == 19 else "approved"
+            out.write(f'{5000000 + n},{100000 + n},"Customer {n}, Jr.",00000000-0000-4000-8000-{n:012d},'
+                      f"2025-01-20T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}-08:00,"
+                      f"{1 if card else 2},{'Card' if card else 'ACH'},{(n * 37) % 5000 / 100 + 1:.2f},"
+                      f"{'1.50' if card else '0.00'},BENCH{n:08d},Approved {n % 1000000:06d},{status},"
+                      f"{'True' if n % 50 == 0 else 'False'},{('AMEX' if n % 7 == 0 else 'VISA') if card else ''},"
+                      f"1\r\n")
+
+
+def bench_ledger(biller, rows, batch=5_000):
+    """The accounts and invoices a payments file of `rows` pays (set-up, not measured)."""
+    for start in range(0, rows, batch):
+        numbers = range(start, min(start + batch, rows))
+        accounts = Account.objects.bulk_create([
+            Account(biller=biller, account_number=str(100000 + n), customer_name=f"Customer {n}, Jr.",
+                    current_balance=Decimal("250.00")) for n in numbers])
+        Invoice.objects.bulk_create([
+            Invoice(biller=biller, account_id=account.pk, invoice_number=str(5000000 + n), invoice_type_id=1,
+                    invoice_date=datetime.date(2025, 1, 1), due_date=datetime.date(2025, 1, 31),
+                    total_amount_due=Decimal("250.00")) for n, account in zip(numbers, accounts)])
+
+
+@dataclass
+class Activity:
+    import_rps: float
+    peak_rss_mb: float | None
+    export_rps: float
+
+
+def run_activity(biller, user, path, rows):
+    """A payments import of the file at `path` (`rows` rows) through `import_activity` as
+    `manage.py import_activity` calls it (streamed from disk, its peak memory measured), then a
+    `watersmart.payments` run over those payments through `run_export` (what the run task
+    calls). RuntimeError when either does not take every row."""
+    bench_ledger(biller, rows)
+    measured = reset_peak_rss()
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        result = import_activity("payments", biller, handle, user=user, keep_objects=False)
+    seconds = time.perf_counter() - started
+    peak = window_peak_rss_mb() if measured else None
+    if result.imported != rows or result.errors:
+        raise RuntimeError(f"bench payments import took {result.imported} of {rows} rows: {result.errors[:3]}")
+    started = time.perf_counter()
+    run = run_export(biller, "watersmart.payments", datetime.date(2025, 1, 21), triggered_by=user,
+                     trigger=Trigger.ADMIN)
+    export_seconds = time.perf_counter() - started
+    if run.record_count != rows:
+        raise RuntimeError(f"bench export run {run.pk} carried {run.record_count} of {rows} payments")
+    return Activity(rows / seconds, peak, rows / export_seconds)
+
+
+STEPS = ("parse", "floors", "pipeline N/10", "pipeline new", "pipeline updated", "activity import and export",
+         "django-import-export", "bulk floor")
 
 
 def run(rows, progress=lambda step: None, workdir=None):
@@ -298,17 +404,25 @@ def _database_figures(rows, path, tmp, progress):
         progress("pipeline N/10")
         tenth = tmp / "bench-tenth.csv"
         write_watersmart_invoices(tenth, max(rows // 10, 1))
-        peak_tenth = run_chain(biller, user, tenth).peak_rss_mb
+        chain_tenth = run_chain(biller, user, tenth, viewer=_support_user(biller))
     finally:
         _remove_bench_data(biller, user)
     biller, user = _bench_biller_and_user()
     try:
         progress("pipeline new")
-        new = run_chain(biller, user, path)
+        new = run_chain(biller, user, path, viewer=_support_user(biller))
         progress("pipeline updated")
         updated_path = tmp / "bench-updated.csv"
         write_watersmart_invoices(updated_path, rows, cents_offset=1)
         updated = run_chain(biller, user, updated_path)
+    finally:
+        _remove_bench_data(biller, user)
+    biller, user = _bench_biller_and_user(outbound="watersmart.payments")
+    try:
+        progress("activity import and export")
+        payments = tmp / "bench-payments.csv"
+        write_payments(payments, rows)
+        activity = run_activity(biller, user, payments, rows)
     finally:
         _remove_bench_data(biller, user)
     biller, user = _bench_biller_and_user()
@@ -321,9 +435,13 @@ def _database_figures(rows, path, tmp, progress):
     finally:
         _remove_bench_data(biller, user)
     figures.update(e2e_new_rps=round(rows / new.seconds), e2e_update_rps=round(rows / updated.seconds),
-                   load_new_rps=round(rows / new.load_seconds))
-    if new.peak_rss_mb is not None and peak_tenth is not None:
-        figures.update(peak_rss_mb=round(new.peak_rss_mb), peak_rss_mb_tenth=round(peak_tenth))
+                   load_new_rps=round(rows / new.load_seconds), preview_ms=round(new.preview_ms, 1),
+                   preview_ms_tenth=round(chain_tenth.preview_ms, 1),
+                   export_payments_rps=round(activity.export_rps), activity_import_rps=round(activity.import_rps))
+    if new.peak_rss_mb is not None and chain_tenth.peak_rss_mb is not None:
+        figures.update(peak_rss_mb=round(new.peak_rss_mb), peak_rss_mb_tenth=round(chain_tenth.peak_rss_mb))
+    if activity.peak_rss_mb is not None:
+        figures["activity_peak_rss_mb"] = round(activity.peak_rss_mb)
     return figures
 
 
@@ -358,12 +476,15 @@ def bench_download(label, load, what):
     client = Client()
     client.force_login(load.uploaded_by)  # the bench's superuser
     url = reverse(f"admin:ingest_load_download_{what}", args=[load.pk])
-    started = time.perf_counter()
-    response = client.get(url, secure=True, headers={"host": _allowed_host()})
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-    size = sum(len(chunk) for chunk in response.streaming_content)
-    seconds = time.perf_counter() - started
+    try:
+        started = time.perf_counter()
+        response = client.get(url, secure=True, headers={"host": _allowed_host()})
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        seconds = time.perf_counter() - started
+    finally:
+        client.logout()  # its session row goes too
     rows = load.error_count if what == "errors" else load.ok_count
     return Measurement(f"download {label}", rows, seconds, peak_rss_mb(),
                        {"mb": round(size / 2**20, 1), "mb_per_second": round(size / 2**20 / seconds, 1)})
@@ -375,22 +496,40 @@ def _allowed_host():
     return "localhost" if host == "*" else host.lstrip(".")
 
 
-def _bench_biller_and_user():
+def _bench_biller_and_user(outbound=None):
     if Biller.objects.filter(slug=BENCH_BILLER).exists():
         raise RuntimeError(f"a biller {BENCH_BILLER!r} exists already (a previous bench did not clean up?)")
     biller = Biller.objects.create(name="Benchmark (temporary)", slug=BENCH_BILLER, integration="watersmart",
                                    time_zone="America/Los_Angeles", active=True)
-    BillerFileFormat.objects.create(biller=biller, file_format=FileFormat.objects.get(code="watersmart.invoice"))
+    for code in ("watersmart.invoice", outbound):
+        if code:
+            BillerFileFormat.objects.create(biller=biller, file_format=FileFormat.objects.get(code=code))
     user = User.objects.create(username=f"{BENCH_BILLER}-runner", is_superuser=True, is_staff=True)
     return biller, user
 
 
+def _support_user(biller):
+    """A staff user of the Support role (icportal.roles), who reads loads' previews."""
+    user = User.objects.create(username=f"{BENCH_BILLER}-support", is_staff=True)
+    user.groups.add(Group.objects.get(name=SUPPORT))
+    return user
+
+
 def _remove_bench_data(biller, user):
+    CarriedPayment.objects.filter(run__biller=biller).delete()
+    for export_file in ExportFile.objects.filter(run__biller=biller):
+        export_file.file.delete(save=False)
+        export_file.delete()
+    ExportRun.objects.filter(biller=biller).delete()
+    Payment.objects.filter(biller=biller).delete()
     Invoice.objects.filter(biller=biller).delete()
     Account.objects.filter(biller=biller).delete()
     for load in Load.objects.filter(biller=biller):
         load.file.delete(save=False)
         load.delete()
+    biller_id = biller.pk
     biller.file_formats.all().delete()
     biller.delete()
-    user.delete()
+    BillerFileFormat.history.filter(biller_id=biller_id).delete()  # the rows simple_history kept of them
+    Biller.history.filter(id=biller_id).delete()
+    User.objects.filter(username__in=[user.username, f"{BENCH_BILLER}-support"]).delete()

@@ -2,29 +2,42 @@
 whole, and removes what it created (no timing asserted)."""
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 MEASURED = {"parse_rps", "floor_csv_rps", "floor_blocks_rps", "dje_rps", "bulk_floor_rps", "e2e_new_rps",
             "e2e_update_rps", "load_new_rps", "speedup_vs_dje", "e2e_vs_floor", "peak_rss_mb",
-            "peak_rss_mb_tenth", "rows", "database"}
+            "peak_rss_mb_tenth", "preview_ms", "preview_ms_tenth", "export_payments_rps", "activity_import_rps",
+            "activity_peak_rss_mb", "rows", "database"}
 
 
 def counts():
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.models import Session
     from django_q.models import Schedule
 
-    from billers.models import Biller
-    from ledger.models import Account, Invoice
+    from billers.models import Biller, BillerFileFormat
+    from exports.models import CarriedPayment, ExportFile, ExportRun
     from ingest.models import Load
+    from ledger.models import Account, Invoice, Payment
 
-    return (Biller.objects.count(), Account.objects.count(), Invoice.objects.count(), Load.objects.count(),
-            Schedule.objects.count())
+    return {model.__name__: model.objects.count()
+            for model in (Biller, Biller.history.model, BillerFileFormat, BillerFileFormat.history.model, Account,
+                          Invoice, Load, Payment, ExportRun, ExportFile, CarriedPayment, User, Session, Schedule)}
+
+
+def stored_files():
+    from django.core.files.storage import default_storage
+
+    root = Path(default_storage.location)
+    return sorted(str(path) for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
 @pytest.mark.django_db
 def test_it_reports_the_issue_figures_and_leaves_nothing_behind():
-    before = counts()
+    before, files = counts(), stored_files()
     out = io.StringIO()
     call_command("bench", "--rows", "120", "--json", stdout=out)
     report = json.loads(out.getvalue())
@@ -36,6 +49,7 @@ def test_it_reports_the_issue_figures_and_leaves_nothing_behind():
         assert report[key] > 0, key
     assert report["speedup_vs_dje"] == pytest.approx(report["e2e_new_rps"] / report["dje_rps"], rel=0.01)
     assert counts() == before
+    assert stored_files() == files   # the uploads and the export run's file are deleted
 
 
 def test_the_generated_files_parse_into_ok_records_only(tmp_path):
@@ -63,7 +77,7 @@ def test_it_prints_a_table_by_default_with_its_progress():
     assert lines[0].startswith("bench: 10 rows on ")
     assert lines[2].split()[:2] == ["parse", "watersmart.invoice"] and "x floor" in lines[2]
     assert any(line.startswith("end to end, new invoices") for line in lines)
-    assert "7/7 bulk floor" in err.getvalue()
+    assert "8/8 bulk floor" in err.getvalue()
 
 
 @pytest.mark.django_db

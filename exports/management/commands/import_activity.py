@@ -26,13 +26,16 @@ class Command(BaseCommand):
         except Biller.DoesNotExist:
             return self.refuse(f"unknown biller {options['biller']!r}")
         try:
-            data = Path(options["file"]).read_bytes()
+            data = Path(options["file"]).open("rb")  # streamed by the import, never read whole
         except OSError as exc:
             return self.refuse(f"cannot read {options['file']}: {exc.strerror or exc}")
         try:
-            result = import_activity(options["kind"], biller, data)
+            with data:
+                result = import_activity(options["kind"], biller, data, keep_objects=False)
         except FileRefused as exc:
             return self.refuse(f"{options['file']}: {exc}")
+        except OSError as exc:
+            return self.refuse(f"cannot read {options['file']}: {exc.strerror or exc}")
         self.stdout.write(json.dumps(result.to_json()))
 
     def refuse(self, message):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ingest import bench
 
-# The figures in the order of the table; a figure the bench cannot measure yet is absent.
+# The figures in the order of the table (the peak RSS figures are absent where /proc cannot measure them).
 LABELS = {
     "floor_csv_rps": "floor: csv.reader + Decimal (WaterSmart)",
     "floor_blocks_rps": "floor: <account> blocks split (Incode)",
@@ -18,13 +18,19 @@ LABELS = {
     "e2e_vs_floor": "e2e_new_rps / bulk_floor_rps",
     "peak_rss_mb": "peak RSS MB, pipeline at N",
     "peak_rss_mb_tenth": "peak RSS MB, pipeline at N/10",
+    "preview_ms": "preview page ms, at N",
+    "preview_ms_tenth": "preview page ms, at N/10",
+    "export_payments_rps": "watersmart.payments export run",
+    "activity_import_rps": "payments activity import",
+    "activity_peak_rss_mb": "peak RSS MB, payments activity import",
 }
 
 
 class Command(BaseCommand):
     help = ("Performance benchmark on the configured database (issue 11's figures): parse rates per "
             "format against their floors, django-import-export and a hand bulk upsert of the same rows, "
-            "and the pipeline end to end. Everything it creates is removed afterwards.")
+            "the pipeline end to end, the load preview page, the payments activity import and a payments export "
+            "run. Everything it creates is removed afterwards.")
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=100_000, help="records per generated file (default 100000)")
