@@ -8,6 +8,7 @@ from ingest.config import build_parse_config
 from ingest.formats import parse
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
+from ingest.setbased import copy_staged, set_based
 
 ERROR_EXAMPLES = 10          # lines kept per field for the preview's "errors by field"
 RECORD_FIELD = "(record)"    # errors that name no field
@@ -113,7 +114,10 @@ def _flush(load, buffer, seq, plan):
     if buffer:
         if plan is not None:
             plan(buffer)
-        StagedRecord.objects.bulk_create(buffer, batch_size=batch_size())
+        if set_based():
+            copy_staged(buffer)       # PostgreSQL: COPY, no per-parameter quoting
+        else:
+            StagedRecord.objects.bulk_create(buffer, batch_size=batch_size())
     Load.objects.filter(pk=load.pk).update(progress=seq, records_count=seq, updated_at=timezone.now())
 
 
