@@ -79,8 +79,14 @@ def typed(json_text, kind):
 
 
 def _invoice_columns():
-    """(model field name, SQL of its value from staged row `s`) for every invoice field."""
-    return [(field, typed(f"s.data->'invoice'->>'{key}'", kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
+    """(model field name, SQL of its value from `iv`, the record's invoice part read once by
+    jsonb_to_record) for every invoice field."""
+    return [(field, typed(f'iv."{key}"', kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
+
+
+def _invoice_record():
+    """The column list of jsonb_to_record over the invoice part: every key as text."""
+    return ", ".join(f'"{key}" text' for key in INVOICE_FIELDS)
 
 
 def _customer_columns():
@@ -89,8 +95,8 @@ def _customer_columns():
     columns = []
     for key, (field, kind) in CUSTOMER_FIELDS.items():
         current = f"COALESCE(a.{col(Account, field)}, '')" if kind == TEXT else f"a.{col(Account, field)}"
-        value = typed(f"s.data->'customer'->>'{key}'", kind)
-        columns.append((field, f"CASE WHEN (s.data->'customer') ? '{key}' THEN {value} ELSE {current} END"))
+        value = typed(f"s.customer->>'{key}'", kind)
+        columns.append((field, f"CASE WHEN s.customer ? '{key}' THEN {value} ELSE {current} END"))
     return columns
 
 
@@ -103,7 +109,7 @@ def _staged_details():
     ingest.mapping.detail_rows)."""
     items = ", ".join(["COALESCE(e.d->>'Description', '')"] + [f"e.d->>'{key}'" for key in DETAIL_KEYS[1:]])
     return (f"COALESCE((SELECT jsonb_agg(jsonb_build_array({items}) ORDER BY e.n) FROM jsonb_array_elements("
-            f"CASE WHEN jsonb_typeof(s.data->'details') = 'array' THEN s.data->'details' ELSE '[]'::jsonb END"
+            f"CASE WHEN jsonb_typeof(s.details) = 'array' THEN s.details ELSE '[]'::jsonb END"
             f") WITH ORDINALITY AS e(d, n)), '[]'::jsonb)")
 
 
@@ -123,6 +129,18 @@ def _fetch(sql, params=None):
     with connection.cursor() as cursor:
         cursor.execute(sql, params or {})
         return cursor.fetchall()
+
+
+def refresh_statistics(*models):
+    """ANALYZE the tables whose planner statistics are missing or stale (autovacuum has not
+    caught up with a big load yet): with them the joins of staging and the ledger are hash
+    or index joins; without, PostgreSQL may nest a loop over 100,000 rows on each side."""
+    names = [model._meta.db_table for model in models]
+    stale = _fetch("SELECT relid::regclass::text FROM pg_stat_user_tables WHERE relid = ANY(%(tables)s::regclass[]) "
+                   "AND ((last_analyze IS NULL AND last_autoanalyze IS NULL) "
+                   "OR n_mod_since_analyze > 1000 + n_live_tup / 5)", {"tables": [q(n) for n in names]})
+    for (name,) in stale:
+        _execute(f"ANALYZE {name}")
 
 
 def _ok_staged(load):
@@ -148,6 +166,7 @@ def classify_invoices(load, lock=False):
             _execute(f"SELECT count(*) FROM (SELECT 1 FROM {table(model)} x WHERE x.{col(model, 'biller')} = "
                      f"%(biller)s AND x.{col(model, field)} IN (SELECT {staged} FROM {_ok_staged(load)}) "
                      f"FOR UPDATE) locked", params)
+    refresh_statistics(StagedRecord, Account, Invoice, InvoiceDetail)
     invoice_values = _invoice_columns()
     customer_values = _customer_columns()
     balance_due, total_due = "v_balance_due", "v_total_amount_due"
@@ -155,8 +174,7 @@ def classify_invoices(load, lock=False):
     _execute(f"""
         CREATE TEMPORARY TABLE {INVOICE_PLAN} ON COMMIT DROP AS
         WITH r AS (
-            SELECT s.{col(StagedRecord, 'id')} AS staged_id, s.{col(StagedRecord, 'seq')} AS seq,
-                   s.{col(StagedRecord, 'line')} AS line, {s_acc} AS account_number, {s_inv} AS invoice_number,
+            SELECT s.staged_id, s.seq, s.line, s.account_number, s.invoice_number,
                    a.{col(Account, 'id')} AS account_id, a.{col(Account, 'current_balance')} AS db_balance,
                    i.{col(Invoice, 'id')} AS invoice_id, i.{col(Invoice, 'amount_paid')} AS paid,
                    i.{col(Invoice, 'account')} AS invoice_account_id,
@@ -167,12 +185,19 @@ def classify_invoices(load, lock=False):
                    {_staged_details()} AS details,
                    CASE WHEN i.{col(Invoice, 'id')} IS NULL THEN NULL
                         ELSE {_stored_details(f"i.{col(Invoice, 'id')}")} END AS stored_details
-            FROM {table(StagedRecord)} s
+            FROM (  -- each record's JSON read once (OFFSET 0: not flattened into the outer query)
+                SELECT s.{col(StagedRecord, 'id')} AS staged_id, s.{col(StagedRecord, 'seq')} AS seq,
+                       s.{col(StagedRecord, 'line')} AS line, {s_acc} AS account_number,
+                       {s_inv} AS invoice_number, s.data->'invoice' AS invoice, s.data->'customer' AS customer,
+                       s.data->'details' AS details
+                FROM {_ok_staged(load)} OFFSET 0
+            ) s
+            CROSS JOIN LATERAL jsonb_to_record(s.invoice) AS iv({_invoice_record()})
             LEFT JOIN {table(Account)} a ON a.{col(Account, 'biller')} = %(biller)s
-                 AND a.{col(Account, 'account_number')} = {s_acc}
+                 AND a.{col(Account, 'account_number')} = s.account_number
             LEFT JOIN {table(Invoice)} i ON i.{col(Invoice, 'biller')} = %(biller)s
-                 AND i.{col(Invoice, 'invoice_number')} = {s_inv}
-            WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = '{RecordStatus.OK}'
+                 AND i.{col(Invoice, 'invoice_number')} = s.invoice_number
+            OFFSET 0   -- the detail lines' JSON built once per record
         ), c AS (
             SELECT r.*, CASE
                 WHEN invoice_id IS NULL THEN 'new'
@@ -218,6 +243,7 @@ def classify_accounts():
                          OR (balance_set IS NOT NULL AND balance_set <> previous_balance) THEN 'updated'
                     ELSE 'unchanged' END AS account_action
         FROM b""")
+    _execute(f"ANALYZE {ACCOUNT_PLAN}")
 
 
 def _invoice_conflicts():
@@ -251,6 +277,7 @@ def classify_adjustments(load, lock=False):
         _execute(f"SELECT count(*) FROM (SELECT 1 FROM {table(Account)} x WHERE x.{col(Account, 'biller')} = "
                  f"%(biller)s AND x.{col(Account, 'account_number')} IN (SELECT {s_acc} FROM {_ok_staged(load)}) "
                  f"FOR UPDATE) locked", params)
+    refresh_statistics(StagedRecord, Account)
     limit_balance = min(largest(Account, "current_balance"), largest(AdjustmentApplied, "new_balance"))
     params.update(limit_balance=limit_balance, limit_difference=largest(AdjustmentApplied, "difference"))
     _execute(f"DROP TABLE IF EXISTS {ADJUSTMENT_PLAN}")
@@ -285,6 +312,7 @@ def classify_adjustments(load, lock=False):
                     END AS conflict,
                row_number() OVER (PARTITION BY account_id ORDER BY seq DESC) = 1 AS last
         FROM p""", params)
+    _execute(f"ANALYZE {ADJUSTMENT_PLAN}")
 
 
 def _adjustment_conflicts():
@@ -404,18 +432,26 @@ def load_steps(load, now):
 
 def write_accounts(params):
     """Insert the new accounts and update the changed ones (an account's last record gives
-    its fields, its balance the last written invoice's); unchanged accounts are not written."""
+    its fields, its balance the last written invoice's); unchanged accounts are not written.
+    The plan takes the new accounts' ids (RETURNING: no lookup by account number)."""
     fields = [field for field, _ in CUSTOMER_FIELDS.values()]
     columns = [col(Account, f) for f in fields] + [col(Account, "current_balance")]
     updated = columns + [col(Account, "updated_at")]
     return _execute(f"""
-        INSERT INTO {table(Account)} AS a ({col(Account, 'biller')}, {col(Account, 'account_number')},
-               {", ".join(columns)}, {col(Account, 'created_at')}, {col(Account, 'updated_at')})
-        SELECT %(biller)s, account_number, {", ".join(f"c_{f}" for f in fields)}, balance_after, %(now)s, %(now)s
-        FROM {ACCOUNT_PLAN} WHERE last
-        ON CONFLICT ({col(Account, 'biller')}, {col(Account, 'account_number')}) DO UPDATE
-        SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
-        WHERE ({", ".join(f"a.{c}" for c in columns)}) IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in columns)})
+        WITH written AS (
+            INSERT INTO {table(Account)} AS a ({col(Account, 'biller')}, {col(Account, 'account_number')},
+                   {", ".join(columns)}, {col(Account, 'created_at')}, {col(Account, 'updated_at')})
+            SELECT %(biller)s, account_number, {", ".join(f"c_{f}" for f in fields)}, balance_after,
+                   %(now)s, %(now)s
+            FROM {ACCOUNT_PLAN} WHERE last
+            ON CONFLICT ({col(Account, 'biller')}, {col(Account, 'account_number')}) DO UPDATE
+            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+            WHERE ({", ".join(f"a.{c}" for c in columns)})
+                  IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in columns)})
+            RETURNING a.{col(Account, 'id')} AS id, a.{col(Account, 'account_number')} AS account_number
+        )
+        UPDATE {ACCOUNT_PLAN} t SET account_id = written.id FROM written
+        WHERE t.account_number = written.account_number AND t.account_id IS NULL
     """, params)
 
 
@@ -425,35 +461,38 @@ INVOICE_WRITTEN = ["biller", "account", "invoice_number", "guid", *INVOICE_VALUE
 
 
 def write_invoices(params):
-    """Insert the new invoices and replace the updated ones (never an unchanged one)."""
+    """Insert the new invoices and replace the updated ones (never an unchanged one); the
+    plan takes the new invoices' ids."""
     values = [col(Invoice, f) for f in INVOICE_VALUE_FIELDS]
     updated = values + [col(Invoice, f) for f in ("account", "load", "updated_at")]
     return _execute(f"""
-        INSERT INTO {table(Invoice)} ({", ".join(col(Invoice, f) for f in INVOICE_WRITTEN)})
-        SELECT %(biller)s, a.{col(Account, 'id')}, t.invoice_number, gen_random_uuid(),
-               {", ".join(f"t.v_{f}" for f in INVOICE_VALUE_FIELDS)}, 0, %(load)s, %(now)s, %(now)s
-        FROM {ACCOUNT_PLAN} t JOIN {table(Account)} a ON a.{col(Account, 'biller')} = %(biller)s
-             AND a.{col(Account, 'account_number')} = t.account_number
-        WHERE t.invoice_action <> 'unchanged'
-        ORDER BY t.seq
-        ON CONFLICT ({col(Invoice, 'biller')}, {col(Invoice, 'invoice_number')}) DO UPDATE
-        SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+        WITH written AS (
+            INSERT INTO {table(Invoice)} AS i ({", ".join(col(Invoice, f) for f in INVOICE_WRITTEN)})
+            SELECT %(biller)s, t.account_id, t.invoice_number, gen_random_uuid(),
+                   {", ".join(f"t.v_{f}" for f in INVOICE_VALUE_FIELDS)}, 0, %(load)s, %(now)s, %(now)s
+            FROM {ACCOUNT_PLAN} t
+            WHERE t.invoice_action <> 'unchanged'
+            ORDER BY t.seq
+            ON CONFLICT ({col(Invoice, 'biller')}, {col(Invoice, 'invoice_number')}) DO UPDATE
+            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+            RETURNING i.{col(Invoice, 'id')} AS id, i.{col(Invoice, 'invoice_number')} AS invoice_number
+        )
+        UPDATE {ACCOUNT_PLAN} t SET invoice_id = written.id FROM written
+        WHERE t.invoice_number = written.invoice_number AND t.invoice_id IS NULL
     """, params)
 
 
 def write_details(params):
     """Replace the detail lines of the updated invoices and write those of the new ones."""
-    invoice_id, detail_invoice = col(Invoice, "id"), col(InvoiceDetail, "invoice")
+    detail_invoice = col(InvoiceDetail, "invoice")
     _execute(f"""
         DELETE FROM {table(InvoiceDetail)} d USING {ACCOUNT_PLAN} t
         WHERE t.invoice_action = 'updated' AND d.{detail_invoice} = t.invoice_id""", params)
     columns = ", ".join(col(InvoiceDetail, f) for f in DETAIL_VALUE_FIELDS)
     return _execute(f"""
         INSERT INTO {table(InvoiceDetail)} ({detail_invoice}, {col(InvoiceDetail, 'position')}, {columns})
-        SELECT i.{invoice_id}, e.n, {", ".join(f"e.d->>{n}" for n in range(len(DETAIL_VALUE_FIELDS)))}
+        SELECT t.invoice_id, e.n, {", ".join(f"e.d->>{n}" for n in range(len(DETAIL_VALUE_FIELDS)))}
         FROM {ACCOUNT_PLAN} t
-        JOIN {table(Invoice)} i ON i.{col(Invoice, 'biller')} = %(biller)s
-             AND i.{col(Invoice, 'invoice_number')} = t.invoice_number
         CROSS JOIN LATERAL jsonb_array_elements(t.details) WITH ORDINALITY AS e(d, n)
         WHERE t.invoice_action <> 'unchanged'
         ORDER BY t.seq, e.n""", params)
