@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ingest.classify import classifier_for
 from ingest.models import Load, LoadStatus, RecordStatus
-from ingest.setbased import ok_total, plan_preview, set_based
+from ingest.setbased import LEDGER_TABLES, ok_total, plan_preview, refresh_statistics, set_based
 
 EXAMPLES = 20
 
@@ -92,6 +92,7 @@ class Planner:
     def finish(self):
         """After staging: the set-based plan (PostgreSQL), in one transaction."""
         if self.set_based:
+            refresh_statistics(*LEDGER_TABLES[self.load.file_format.kind])
             with transaction.atomic():
                 self.counts = plan_preview(self.load, self.error_fields)
                 self.ok_total = ok_total(self.load)

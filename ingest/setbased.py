@@ -131,10 +131,16 @@ def _fetch(sql, params=None):
         return cursor.fetchall()
 
 
+LEDGER_TABLES = {"invoice": (StagedRecord, Account, Invoice, InvoiceDetail), "adjustment": (StagedRecord, Account)}
+
+
 def refresh_statistics(*models):
     """ANALYZE the tables whose planner statistics are missing or stale (autovacuum has not
     caught up with a big load yet): with them the joins of staging and the ledger are hash
-    or index joins; without, PostgreSQL may nest a loop over 100,000 rows on each side."""
+    or index joins; without, PostgreSQL may nest a loop over 100,000 rows on each side.
+    (ANALYZE holds its table's SHARE UPDATE EXCLUSIVE lock to the end of the transaction:
+    the preview calls it before its transaction; inside run_load's it only delays another
+    ANALYZE or VACUUM of the same table.)"""
     names = [model._meta.db_table for model in models]
     stale = _fetch("SELECT relid::regclass::text FROM pg_stat_user_tables WHERE relid = ANY(%(tables)s::regclass[]) "
                    "AND ((last_analyze IS NULL AND last_autoanalyze IS NULL) "
@@ -166,7 +172,7 @@ def classify_invoices(load, lock=False):
             _execute(f"SELECT count(*) FROM (SELECT 1 FROM {table(model)} x WHERE x.{col(model, 'biller')} = "
                      f"%(biller)s AND x.{col(model, field)} IN (SELECT {staged} FROM {_ok_staged(load)}) "
                      f"FOR UPDATE) locked", params)
-    refresh_statistics(StagedRecord, Account, Invoice, InvoiceDetail)
+    refresh_statistics(*LEDGER_TABLES["invoice"])
     invoice_values = _invoice_columns()
     customer_values = _customer_columns()
     balance_due, total_due = "v_balance_due", "v_total_amount_due"
@@ -277,7 +283,7 @@ def classify_adjustments(load, lock=False):
         _execute(f"SELECT count(*) FROM (SELECT 1 FROM {table(Account)} x WHERE x.{col(Account, 'biller')} = "
                  f"%(biller)s AND x.{col(Account, 'account_number')} IN (SELECT {s_acc} FROM {_ok_staged(load)}) "
                  f"FOR UPDATE) locked", params)
-    refresh_statistics(StagedRecord, Account)
+    refresh_statistics(*LEDGER_TABLES["adjustment"])
     limit_balance = min(largest(Account, "current_balance"), largest(AdjustmentApplied, "new_balance"))
     params.update(limit_balance=limit_balance, limit_difference=largest(AdjustmentApplied, "difference"))
     _execute(f"DROP TABLE IF EXISTS {ADJUSTMENT_PLAN}")
