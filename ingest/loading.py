@@ -12,10 +12,14 @@ Rules (FORMATS.md 5.3, DESIGN.md):
 - adjustments: AdjustmentTypeID 2 sets the balance to the amount, 1 adds the amount; each is
   recorded as AdjustmentApplied (previous, new, difference). Unknown accounts fail the load.
 """
+from django.utils import timezone
+
+from ingest import setbased
 from ingest.classify import classifier_for
 from ingest.mapping import CUSTOMER_FIELDS, DETAIL_FIELDS, INVOICE_MODEL_FIELDS
 from ingest.models import AdjustmentApplied, RecordStatus
-from ingest.planning import PlanTotals
+from ingest.planning import PlanTotals, plan_json
+from ingest.setbased import set_based
 from ingest.staging import batch_size, iter_batches
 from ledger.models import Account, Invoice, InvoiceDetail
 
@@ -28,19 +32,35 @@ class LoadConflict(Exception):
 
 
 def write_load(load):
-    """Load every ok staged record; return the plan JSON of what was done."""
+    """Load every ok staged record; return the plan JSON of what was done.
+
+    PostgreSQL: the records are classified under lock and written by set-based statements
+    (ingest.setbased), each a step of `write_batch`; SQLite: batch by batch."""
+    if set_based():
+        try:
+            steps, counts = setbased.load_steps(load, timezone.now())
+        except setbased.Conflicts as exc:
+            raise conflict_error(exc.conflicts) from None
+        for step in steps:
+            write_batch(load, step)
+        return plan_json("loaded", load.file_format.kind, counts)
     classifier = classifier_for(load, lock=True)
     totals = PlanTotals(load.file_format.kind)
     for records in iter_batches(load.records.filter(status=RecordStatus.OK)):
         batch = classifier.classify(records)
         if batch.conflicts:
-            shown = "; ".join(f"line {c.record.line}, {c.field}: {c.message}" for c in batch.conflicts[:3])
-            more = f" (and {len(batch.conflicts) - 3} more)" if len(batch.conflicts) > 3 else ""
-            raise LoadConflict(f"the database changed since the preview: {shown}{more}. "
-                               "Nothing was loaded; re-parse the file to review it.")
+            raise conflict_error([(None, c.record.line, c.field, c.message) for c in batch.conflicts])
         write_batch(load, batch)
         totals.add(batch)
     return totals.as_json("loaded")
+
+
+def conflict_error(conflicts):
+    """LoadConflict naming the first conflicts: (staged id, line, field, message)."""
+    shown = "; ".join(f"line {line}, {field}: {message}" for _id, line, field, message in conflicts[:3])
+    more = f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else ""
+    return LoadConflict(f"the database changed since the preview: {shown}{more}. "
+                        "Nothing was loaded; re-parse the file to review it.")
 
 
 def upsert(model, objects, unique_fields, update_fields, size):
@@ -53,6 +73,9 @@ def upsert(model, objects, unique_fields, update_fields, size):
 
 
 def write_batch(load, batch):
+    """Write one classified Batch (SQLite), or run one set-based step (PostgreSQL)."""
+    if callable(batch):
+        return batch()
     size = batch_size()
     Account.objects.bulk_create(batch.accounts_to_create.values(), batch_size=size)
     if batch.accounts_to_update:

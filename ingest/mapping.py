@@ -115,10 +115,35 @@ def _text_columns():
     return [(part, key, model._meta.get_field(field).max_length) for part, key, model, field in columns]
 
 
+@cache
+def _limits_by_part():
+    """part -> ((key, limit), ...) of _text_columns, for the quick check of `oversized`."""
+    parts = {}
+    for part, key, limit in _text_columns():
+        parts.setdefault(part, []).append((key, limit))
+    return tuple((part, tuple(keys)) for part, keys in parts.items())
+
+
+def _any_oversized(data):
+    for part, keys in _limits_by_part():
+        rows = data.get(part)
+        if not rows:
+            continue
+        for row in rows if type(rows) is list else (rows,):
+            get = row.get
+            for key, limit in keys:
+                value = get(key)
+                if type(value) is str and len(value) > limit:
+                    return True
+    return False
+
+
 def oversized(data):
     """(field, message) for each text value of a staged record's data longer than the ledger
     column it would be written to (the database would refuse it, or a shortened account
     number would name another account)."""
+    if not _any_oversized(data):   # the common case, checked once per value
+        return []
     problems = []
     for part, key, limit in _text_columns():
         rows = data.get(part) or []

@@ -130,6 +130,7 @@ def parse_load(load_id, user_id=None):
         errors = ErrorFields()
         planner = Planner(load, errors)
         result = stage(load, errors, planner.plan)
+        planner.finish()
         load.error_fields = errors.grouped
         load.plan = planner.as_json()
         counts = status_counts(load, planner.ok_total)

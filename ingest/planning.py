@@ -5,11 +5,13 @@ and the comparison with the biller's previous loaded load of the same format.
 from collections import Counter
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from ingest.classify import classifier_for
 from ingest.models import Load, LoadStatus, RecordStatus
+from ingest.setbased import LEDGER_TABLES, ok_total, plan_preview, refresh_statistics, set_based
 
 EXAMPLES = 20
 
@@ -53,17 +55,25 @@ class PlanTotals:
 
 
 class Planner:
-    """Classifies each staged batch before it is written (nothing is written to the ledger):
+    """Classifies the staged ok records against the ledger (nothing is written to it):
     conflicts with the database ("account not found", an invoice with payments) become
-    error records, and the batch's actions are counted into the load's plan."""
+    error records, and the records' actions are counted into the load's plan.
+
+    PostgreSQL: `finish()` classifies the whole load in SQL once it is staged
+    (ingest.setbased). SQLite: `plan(batch)` classifies each batch before it is written."""
 
     def __init__(self, load, error_fields):
-        self.classifier = classifier_for(load)
+        self.load = load
+        self.set_based = set_based()
+        self.classifier = None if self.set_based else classifier_for(load)
         self.totals = PlanTotals(load.file_format.kind)
         self.error_fields = error_fields
         self.ok_total = Decimal("0.00")   # exact on every database (SQLite sums decimals as floats)
+        self.counts = None
 
     def plan(self, staged):
+        if self.set_based:
+            return
         records = [r for r in staged if r.status == RecordStatus.OK]
         if not records:
             return
@@ -79,8 +89,29 @@ class Planner:
         self.ok_total += sum((r.amount for r in records if r.status == RecordStatus.OK and r.amount is not None),
                              Decimal("0.00"))
 
+    def finish(self):
+        """After staging: the set-based plan (PostgreSQL), in one transaction."""
+        if self.set_based:
+            refresh_statistics(*LEDGER_TABLES[self.load.file_format.kind])
+            with transaction.atomic():
+                self.counts = plan_preview(self.load, self.error_fields)
+                self.ok_total = ok_total(self.load)
+
     def as_json(self):
+        if self.counts is not None:
+            return plan_json("preview", self.load.file_format.kind, self.counts)
         return self.totals.as_json("preview")
+
+
+def plan_json(stage, kind, counts):
+    """The plan JSON (as PlanTotals.as_json) from the set-based counts."""
+    plan = {"stage": stage, "at": timezone.now().isoformat(), "kind": kind, "accounts": counts["accounts"],
+            "conflicts": counts.get("conflicts", 0)}
+    if kind == "invoice":
+        plan["invoices"] = counts["invoices"]
+    else:
+        plan["balances"] = counts["balances"]
+    return plan
 
 
 def status_counts(load, ok_total):

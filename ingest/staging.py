@@ -8,6 +8,7 @@ from ingest.config import build_parse_config
 from ingest.formats import parse
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
+from ingest.setbased import copy_staged, set_based
 
 ERROR_EXAMPLES = 10          # lines kept per field for the preview's "errors by field"
 RECORD_FIELD = "(record)"    # errors that name no field
@@ -37,8 +38,24 @@ def _amount(text):
         return None
 
 
+class Staged:
+    """A staged record's values before they are written, without a model instance (Django's
+    Model.__init__ was a tenth of staging's time): PostgreSQL copies them as they are, SQLite
+    makes StagedRecords of them (`as_model`)."""
+
+    __slots__ = tuple(f.attname for f in StagedRecord._meta.concrete_fields if not f.primary_key)
+    DEFAULTS = {"reason": "", "errors": (), "account_action": "", "invoice_action": "", "balance": None}
+
+    def __init__(self, **values):
+        for name in self.__slots__:
+            setattr(self, name, values[name] if name in values else self.DEFAULTS.get(name))
+
+    def as_model(self):
+        return StagedRecord(**{name: getattr(self, name) for name in self.__slots__})
+
+
 def staged_record(load, seq, record):
-    """The StagedRecord of one parsed `ingest.formats.Record`."""
+    """The staged values (Staged) of one parsed `ingest.formats.Record`."""
     data = record.to_json()
     errors = data.pop("errors", None) or []
     for key in ("line", "status", "reason"):
@@ -51,8 +68,8 @@ def staged_record(load, seq, record):
     customer = data.get("customer") or {}
     invoice = data.get("invoice") or {}
     adjustment = data.get("adjustment") or {}
-    return StagedRecord(
-        load=load, seq=seq, line=record.line, status=status, reason=(record.reason or "")[:200],
+    return Staged(
+        load_id=load.pk, seq=seq, line=record.line, status=status, reason=(record.reason or "")[:200],
         errors=errors, data=data,
         account_number=str(customer.get("AccountNumber") or adjustment.get("AccountNumber") or "")[:60],
         invoice_number=str(invoice.get("InvoiceNumber") or "")[:80],
@@ -113,7 +130,10 @@ def _flush(load, buffer, seq, plan):
     if buffer:
         if plan is not None:
             plan(buffer)
-        StagedRecord.objects.bulk_create(buffer, batch_size=batch_size())
+        if set_based():
+            copy_staged(buffer)       # PostgreSQL: COPY, no per-parameter quoting
+        else:
+            StagedRecord.objects.bulk_create([s.as_model() for s in buffer], batch_size=batch_size())
     Load.objects.filter(pk=load.pk).update(progress=seq, records_count=seq, updated_at=timezone.now())
 
 

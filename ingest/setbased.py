@@ -1,0 +1,525 @@
+"""The set-based pipeline on PostgreSQL (issue 11): staging written with COPY, the preview's
+plan and the load computed by SQL over staging and the ledger, instead of per-record Python.
+
+The rules are those of ingest.classify (which SQLite keeps): an invoice is new, updated or
+unchanged (values, account and detail lines compared); an updated invoice with payments is a
+conflict; an account takes its customer fields from its last record, and its balance from its
+last written invoice; adjustments apply in file order (2 sets the balance, any other type adds).
+
+Every table and column is named through the models' _meta (db_table, field.column), never by
+literal name, so that moving a model to another app changes nothing here. The statements run
+inside the caller's transaction; temporary tables are dropped at its commit (or rollback).
+"""
+from decimal import Decimal
+
+from django.db import connection
+from psycopg.types.json import Jsonb
+
+from billers.limits import largest
+from ledger.models import Account, Invoice, InvoiceDetail
+from ingest.classify import BALANCE_LIMIT_MESSAGE, NOT_FOUND_MESSAGE, PAID_MESSAGE
+from ingest.mapping import AMOUNT, BOOLEAN, CUSTOMER_FIELDS, DATE, GUID, INTEGER, INVOICE_FIELDS, TEXT
+from ingest.models import AdjustmentApplied, RecordStatus, StagedRecord
+
+EXAMPLES = 20   # the plan's balance examples (as ingest.planning)
+
+
+def set_based():
+    """The set-based statements need PostgreSQL; SQLite keeps ingest.classify's batches."""
+    return connection.vendor == "postgresql"
+
+
+def q(name):
+    return connection.ops.quote_name(name)
+
+
+def table(model):
+    return q(model._meta.db_table)
+
+
+def col(model, name):
+    return q(model._meta.get_field(name).column)
+
+
+# --- staging --------------------------------------------------------------------------------
+
+STAGED_FIELDS = [f for f in StagedRecord._meta.concrete_fields if not f.primary_key]
+JSON_COLUMNS = {f.attname for f in STAGED_FIELDS if f.get_internal_type() == "JSONField"}
+
+
+def copy_staged(records):
+    """Write StagedRecord instances with one COPY (psycopg 3 `cursor.copy`): each value goes
+    through psycopg's binary-safe COPY escaping instead of a quoted INSERT parameter."""
+    if not records:
+        return
+    names = [f.attname for f in STAGED_FIELDS]
+    columns = ", ".join(q(f.column) for f in STAGED_FIELDS)
+    json_at = [i for i, name in enumerate(names) if name in JSON_COLUMNS]
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table(StagedRecord)} ({columns}) FROM STDIN") as copy:
+            for record in records:
+                row = [getattr(record, name) for name in names]
+                for i in json_at:
+                    row[i] = None if row[i] is None else Jsonb(row[i])
+                copy.write_row(row)
+
+
+# --- typed values out of the staged JSON ----------------------------------------------------
+
+PG_TYPES = {AMOUNT: "numeric", DATE: "date", INTEGER: "integer", GUID: "uuid", BOOLEAN: "boolean"}
+
+
+def typed(json_text, kind):
+    """SQL for ingest.mapping.convert: empty is NULL ('' for text), else cast to the kind."""
+    if kind == TEXT:
+        return f"COALESCE({json_text}, '')"
+    if kind in PG_TYPES:
+        return f"NULLIF({json_text}, '')::{PG_TYPES[kind]}"
+    return f"NULLIF({json_text}, '')"
+
+
+def _invoice_columns():
+    """(model field name, SQL of its value from `iv`, the record's invoice part read once by
+    jsonb_to_record) for every invoice field."""
+    return [(field, typed(f'iv."{key}"', kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
+
+
+def _invoice_record():
+    """The column list of jsonb_to_record over the invoice part: every key as text."""
+    return ", ".join(f'"{key}" text' for key in INVOICE_FIELDS)
+
+
+def _customer_columns():
+    """(field, SQL from staged row `s` and the current account `a`): a key the record lacks
+    keeps the account's value (a new account's default: '' or NULL)."""
+    columns = []
+    for key, (field, kind) in CUSTOMER_FIELDS.items():
+        current = f"COALESCE(a.{col(Account, field)}, '')" if kind == TEXT else f"a.{col(Account, field)}"
+        value = typed(f"s.customer->>'{key}'", kind)
+        columns.append((field, f"CASE WHEN s.customer ? '{key}' THEN {value} ELSE {current} END"))
+    return columns
+
+
+DETAIL_VALUE_FIELDS = ["description"] + [f"custom_field{n}" for n in range(1, 10)]
+DETAIL_KEYS = ["Description"] + [f"CustomField{n}" for n in range(1, 10)]
+
+
+def _staged_details():
+    """The record's detail lines as a JSON array of [Description, CustomField1..9] (as
+    ingest.mapping.detail_rows)."""
+    items = ", ".join(["COALESCE(e.d->>'Description', '')"] + [f"e.d->>'{key}'" for key in DETAIL_KEYS[1:]])
+    return (f"COALESCE((SELECT jsonb_agg(jsonb_build_array({items}) ORDER BY e.n) FROM jsonb_array_elements("
+            f"CASE WHEN jsonb_typeof(s.details) = 'array' THEN s.details ELSE '[]'::jsonb END"
+            f") WITH ORDINALITY AS e(d, n)), '[]'::jsonb)")
+
+
+def _stored_details(invoice_id):
+    items = ", ".join(f"d.{col(InvoiceDetail, f)}" for f in DETAIL_VALUE_FIELDS)
+    return (f"COALESCE((SELECT jsonb_agg(jsonb_build_array({items}) ORDER BY d.{col(InvoiceDetail, 'position')}) "
+            f"FROM {table(InvoiceDetail)} d WHERE d.{col(InvoiceDetail, 'invoice')} = {invoice_id}), '[]'::jsonb)")
+
+
+def _execute(sql, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or {})
+        return cursor.rowcount
+
+
+def _fetch(sql, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or {})
+        return cursor.fetchall()
+
+
+LEDGER_TABLES = {"invoice": (StagedRecord, Account, Invoice, InvoiceDetail), "adjustment": (StagedRecord, Account)}
+
+
+def refresh_statistics(*models):
+    """ANALYZE the tables whose planner statistics are missing or stale (autovacuum has not
+    caught up with a big load yet): with them the joins of staging and the ledger are hash
+    or index joins; without, PostgreSQL may nest a loop over 100,000 rows on each side.
+    (ANALYZE holds its table's SHARE UPDATE EXCLUSIVE lock to the end of the transaction:
+    the preview calls it before its transaction; inside run_load's it only delays another
+    ANALYZE or VACUUM of the same table.)"""
+    names = [model._meta.db_table for model in models]
+    stale = _fetch("SELECT relid::regclass::text FROM pg_stat_user_tables WHERE relid = ANY(%(tables)s::regclass[]) "
+                   "AND ((last_analyze IS NULL AND last_autoanalyze IS NULL) "
+                   "OR n_mod_since_analyze > 1000 + n_live_tup / 5)", {"tables": [q(n) for n in names]})
+    for (name,) in stale:
+        _execute(f"ANALYZE {name}")
+
+
+def _ok_staged(load):
+    return (f"{table(StagedRecord)} s WHERE s.{col(StagedRecord, 'load')} = %(load)s "
+            f"AND s.{col(StagedRecord, 'status')} = '{RecordStatus.OK}'")
+
+
+# --- invoices: classification ---------------------------------------------------------------
+
+INVOICE_PLAN = "icp_invoice_plan"
+ACCOUNT_PLAN = "icp_account_plan"
+
+
+def classify_invoices(load, lock=False):
+    """Create the temporary table INVOICE_PLAN: one row per ok staged record with its typed
+    values, the ledger's account and invoice, `invoice_action` and `conflict` (an updated
+    invoice with payments). With `lock`, the ledger rows the file names are locked first."""
+    biller = load.biller_id
+    params = {"load": load.pk, "biller": biller}
+    s_acc, s_inv = f"s.{col(StagedRecord, 'account_number')}", f"s.{col(StagedRecord, 'invoice_number')}"
+    if lock:
+        for model, field, staged in ((Account, "account_number", s_acc), (Invoice, "invoice_number", s_inv)):
+            _execute(f"SELECT count(*) FROM (SELECT 1 FROM {table(model)} x WHERE x.{col(model, 'biller')} = "
+                     f"%(biller)s AND x.{col(model, field)} IN (SELECT {staged} FROM {_ok_staged(load)}) "
+                     f"FOR UPDATE) locked", params)
+    refresh_statistics(*LEDGER_TABLES["invoice"])
+    invoice_values = _invoice_columns()
+    customer_values = _customer_columns()
+    balance_due, total_due = "v_balance_due", "v_total_amount_due"
+    _execute(f"DROP TABLE IF EXISTS {INVOICE_PLAN}")
+    _execute(f"""
+        CREATE TEMPORARY TABLE {INVOICE_PLAN} ON COMMIT DROP AS
+        WITH r AS (
+            SELECT s.staged_id, s.seq, s.line, s.account_number, s.invoice_number,
+                   a.{col(Account, 'id')} AS account_id, a.{col(Account, 'current_balance')} AS db_balance,
+                   i.{col(Invoice, 'id')} AS invoice_id, i.{col(Invoice, 'amount_paid')} AS paid,
+                   i.{col(Invoice, 'account')} AS invoice_account_id,
+                   {", ".join(f"{sql} AS c_{field}" for field, sql in customer_values)},
+                   {", ".join(f"a.{col(Account, field)} AS d_{field}" for field, _ in customer_values)},
+                   {", ".join(f"{sql} AS v_{field}" for field, sql in invoice_values)},
+                   {", ".join(f"i.{col(Invoice, field)} AS i_{field}" for field, _ in invoice_values)},
+                   {_staged_details()} AS details,
+                   CASE WHEN i.{col(Invoice, 'id')} IS NULL THEN NULL
+                        ELSE {_stored_details(f"i.{col(Invoice, 'id')}")} END AS stored_details
+            FROM (  -- each record's JSON read once (OFFSET 0: not flattened into the outer query)
+                SELECT s.{col(StagedRecord, 'id')} AS staged_id, s.{col(StagedRecord, 'seq')} AS seq,
+                       s.{col(StagedRecord, 'line')} AS line, {s_acc} AS account_number,
+                       {s_inv} AS invoice_number, s.data->'invoice' AS invoice, s.data->'customer' AS customer,
+                       s.data->'details' AS details
+                FROM {_ok_staged(load)} OFFSET 0
+            ) s
+            CROSS JOIN LATERAL jsonb_to_record(s.invoice) AS iv({_invoice_record()})
+            LEFT JOIN {table(Account)} a ON a.{col(Account, 'biller')} = %(biller)s
+                 AND a.{col(Account, 'account_number')} = s.account_number
+            LEFT JOIN {table(Invoice)} i ON i.{col(Invoice, 'biller')} = %(biller)s
+                 AND i.{col(Invoice, 'invoice_number')} = s.invoice_number
+            OFFSET 0   -- the detail lines' JSON built once per record
+        ), c AS (
+            SELECT r.*, CASE
+                WHEN invoice_id IS NULL THEN 'new'
+                WHEN ({", ".join(f"v_{field}" for field, _ in invoice_values)})
+                     IS DISTINCT FROM ({", ".join(f"i_{field}" for field, _ in invoice_values)})
+                     OR invoice_account_id IS DISTINCT FROM account_id
+                     OR details IS DISTINCT FROM stored_details THEN 'updated'
+                ELSE 'unchanged' END AS invoice_action
+            FROM r
+        )
+        SELECT c.*, (invoice_action = 'updated' AND paid > 0) AS conflict,
+               CASE WHEN invoice_action <> 'unchanged' THEN COALESCE({balance_due}, {total_due}) END AS balance_set
+        FROM c""", params)
+    _execute(f"ANALYZE {INVOICE_PLAN}")
+
+
+def classify_accounts():
+    """Create ACCOUNT_PLAN from INVOICE_PLAN's records without conflict: each record's
+    `account_action` (new for the first record of an account the ledger lacks; updated when
+    its fields or balance differ from the state the records before it left), the balance
+    after it, and `last` for the record whose values the account ends with."""
+    fields = [field for field, _ in CUSTOMER_FIELDS.values()]
+    before = ", ".join(f"CASE WHEN nth = 1 THEN d_{f} ELSE p_{f} END" for f in fields)
+    now = ", ".join(f"c_{f}" for f in fields)
+    _execute(f"DROP TABLE IF EXISTS {ACCOUNT_PLAN}")
+    _execute(f"""
+        CREATE TEMPORARY TABLE {ACCOUNT_PLAN} ON COMMIT DROP AS
+        WITH w AS (
+            SELECT t.*, row_number() OVER acct AS nth,
+                   row_number() OVER (PARTITION BY account_number ORDER BY seq DESC) = 1 AS last,
+                   {", ".join(f"lag(c_{f}) OVER acct AS p_{f}" for f in fields)},
+                   array_agg(balance_set) FILTER (WHERE balance_set IS NOT NULL)
+                       OVER (acct ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_balances
+            FROM {INVOICE_PLAN} t WHERE NOT conflict
+            WINDOW acct AS (PARTITION BY account_number ORDER BY seq)
+        ), b AS (
+            SELECT w.*, COALESCE(earlier_balances[cardinality(earlier_balances)], db_balance, 0) AS previous_balance
+            FROM w
+        )
+        SELECT b.*, COALESCE(balance_set, previous_balance) AS balance_after,
+               CASE WHEN account_id IS NULL AND nth = 1 THEN 'new'
+                    WHEN ({now}) IS DISTINCT FROM ({before})
+                         OR (balance_set IS NOT NULL AND balance_set <> previous_balance) THEN 'updated'
+                    ELSE 'unchanged' END AS account_action
+        FROM b""")
+    _execute(f"ANALYZE {ACCOUNT_PLAN}")
+
+
+def _invoice_conflicts():
+    return [(staged_id, line, "InvoiceNumber", PAID_MESSAGE.format(number=number, paid=paid))
+            for staged_id, line, number, paid in _fetch(
+                f"SELECT staged_id, line, invoice_number, paid FROM {INVOICE_PLAN} WHERE conflict ORDER BY seq")]
+
+
+def _invoice_totals():
+    counts = {"accounts": dict.fromkeys(("new", "updated", "unchanged"), 0),
+              "invoices": dict.fromkeys(("new", "updated", "unchanged"), 0)}
+    for action, invoice_action, n in _fetch(
+            f"SELECT account_action, invoice_action, count(*) FROM {ACCOUNT_PLAN} GROUP BY 1, 2"):
+        counts["accounts"][action] += n
+        counts["invoices"][invoice_action] += n
+    return counts
+
+
+# --- adjustments: classification ------------------------------------------------------------
+
+ADJUSTMENT_PLAN = "icp_adjustment_plan"
+
+
+def classify_adjustments(load, lock=False):
+    """Create ADJUSTMENT_PLAN: each ok adjustment with the balance before and after it, in
+    file order per account (type 2 sets the balance, another type adds to it), and its
+    conflict: the account is not found, or the balance would not fit its columns."""
+    params = {"load": load.pk, "biller": load.biller_id}
+    s_acc = f"s.{col(StagedRecord, 'account_number')}"
+    if lock:
+        _execute(f"SELECT count(*) FROM (SELECT 1 FROM {table(Account)} x WHERE x.{col(Account, 'biller')} = "
+                 f"%(biller)s AND x.{col(Account, 'account_number')} IN (SELECT {s_acc} FROM {_ok_staged(load)}) "
+                 f"FOR UPDATE) locked", params)
+    refresh_statistics(*LEDGER_TABLES["adjustment"])
+    limit_balance = min(largest(Account, "current_balance"), largest(AdjustmentApplied, "new_balance"))
+    params.update(limit_balance=limit_balance, limit_difference=largest(AdjustmentApplied, "difference"))
+    _execute(f"DROP TABLE IF EXISTS {ADJUSTMENT_PLAN}")
+    _execute(f"""
+        CREATE TEMPORARY TABLE {ADJUSTMENT_PLAN} ON COMMIT DROP AS
+        WITH r AS (
+            SELECT s.{col(StagedRecord, 'id')} AS staged_id, s.{col(StagedRecord, 'seq')} AS seq,
+                   s.{col(StagedRecord, 'line')} AS line, {s_acc} AS account_number,
+                   s.{col(StagedRecord, 'amount')} AS staged_amount,
+                   a.{col(Account, 'id')} AS account_id, a.{col(Account, 'current_balance')} AS db_balance,
+                   (s.data->'adjustment'->>'AdjustmentAmount')::numeric AS amount,
+                   (s.data->'adjustment'->>'AdjustmentTypeID')::integer AS type_id
+            FROM {table(StagedRecord)} s
+            LEFT JOIN {table(Account)} a ON a.{col(Account, 'biller')} = %(biller)s
+                 AND a.{col(Account, 'account_number')} = {s_acc}
+            WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = '{RecordStatus.OK}'
+        ), g AS (
+            SELECT r.*, count(*) FILTER (WHERE type_id = 2) OVER (PARTITION BY account_id ORDER BY seq) AS grp
+            FROM r
+        ), n AS (
+            SELECT g.*, CASE WHEN grp = 0 THEN db_balance ELSE first_value(amount) OVER v END
+                        + sum(CASE WHEN type_id = 2 THEN 0 ELSE amount END) OVER v AS new_balance
+            FROM g WINDOW v AS (PARTITION BY account_id, grp ORDER BY seq)
+        ), p AS (
+            SELECT n.*, COALESCE(lag(new_balance) OVER (PARTITION BY account_id ORDER BY seq), db_balance)
+                        AS previous_balance
+            FROM n
+        )
+        SELECT p.*, CASE WHEN account_id IS NULL THEN 'not_found'
+                         WHEN abs(new_balance) > %(limit_balance)s
+                              OR abs(new_balance - previous_balance) > %(limit_difference)s THEN 'limit'
+                    END AS conflict,
+               row_number() OVER (PARTITION BY account_id ORDER BY seq DESC) = 1 AS last
+        FROM p""", params)
+    _execute(f"ANALYZE {ADJUSTMENT_PLAN}")
+
+
+def _adjustment_conflicts():
+    limit = f"{largest(Account, 'current_balance'):.2f}"
+    conflicts = []
+    for staged_id, line, number, new, conflict in _fetch(
+            f"SELECT staged_id, line, account_number, new_balance, conflict FROM {ADJUSTMENT_PLAN} "
+            f"WHERE conflict IS NOT NULL ORDER BY seq"):
+        if conflict == "not_found":
+            conflicts.append((staged_id, line, "AccountNumber", NOT_FOUND_MESSAGE.format(number=number)))
+        else:
+            conflicts.append((staged_id, line, "AdjustmentAmount",
+                              BALANCE_LIMIT_MESSAGE.format(new=f"{new:.2f}", limit=limit)))
+    return conflicts
+
+
+def _adjustment_totals():
+    accounts = dict.fromkeys(("new", "updated", "unchanged"), 0)
+    changed, difference = 0, Decimal("0.00")
+    for is_changed, n, total in _fetch(
+            f"SELECT new_balance <> previous_balance, count(*), sum(new_balance - previous_balance) "
+            f"FROM {ADJUSTMENT_PLAN} WHERE conflict IS NULL GROUP BY 1"):
+        accounts["updated" if is_changed else "unchanged"] += n
+        if is_changed:
+            changed, difference = n, total
+    examples = [{"line": line, "account": number, "previous": f"{previous:.2f}", "new": f"{new:.2f}",
+                 "difference": f"{new - previous:.2f}"}
+                for line, number, previous, new in _fetch(
+                    f"SELECT line, account_number, previous_balance, new_balance FROM {ADJUSTMENT_PLAN} "
+                    f"WHERE conflict IS NULL AND new_balance <> previous_balance ORDER BY seq LIMIT {EXAMPLES}")]
+    return {"accounts": accounts, "balances": {"changed": changed, "total_difference": f"{difference:.2f}",
+                                               "examples": examples}}
+
+
+# --- the preview ----------------------------------------------------------------------------
+
+def plan_preview(load, error_fields):
+    """Classify the load's staged ok records against the ledger (nothing written to it):
+    conflicts become error records (and `error_fields` entries), every other record gets its
+    actions. Returns the plan's counts. Runs in the caller's transaction."""
+    invoice_kind = load.file_format.kind == "invoice"
+    if invoice_kind:
+        classify_invoices(load)
+        conflicts = _invoice_conflicts()
+        classify_accounts()
+    else:
+        classify_adjustments(load)
+        conflicts = _adjustment_conflicts()
+    _mark_conflicts(conflicts, error_fields)
+    staged_id = col(StagedRecord, "id")
+    if invoice_kind:
+        _execute(f"UPDATE {table(StagedRecord)} s SET {col(StagedRecord, 'account_action')} = t.account_action, "
+                 f"{col(StagedRecord, 'invoice_action')} = t.invoice_action "
+                 f"FROM {ACCOUNT_PLAN} t WHERE s.{staged_id} = t.staged_id")
+        return {**_invoice_totals(), "conflicts": len(conflicts)}
+    _execute(f"""UPDATE {table(StagedRecord)} s SET
+                 {col(StagedRecord, 'account_action')} = CASE WHEN t.new_balance <> t.previous_balance
+                     THEN 'updated' ELSE 'unchanged' END,
+                 {col(StagedRecord, 'balance')} = jsonb_build_object(
+                     'previous', round(t.previous_balance, 2)::text, 'new', round(t.new_balance, 2)::text,
+                     'difference', round(t.new_balance - t.previous_balance, 2)::text)
+                 FROM {ADJUSTMENT_PLAN} t WHERE s.{staged_id} = t.staged_id AND t.conflict IS NULL""")
+    return {**_adjustment_totals(), "conflicts": len(conflicts)}
+
+
+def _mark_conflicts(conflicts, error_fields):
+    """Conflicting records become errors, their message appended to the record's errors."""
+    if not conflicts:
+        return
+    for _staged_id, line, field, message in conflicts:
+        error_fields.add(field, line, message)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table(StagedRecord)} SET {col(StagedRecord, 'status')} = %s, "
+            f"{col(StagedRecord, 'errors')} = {col(StagedRecord, 'errors')} || %s, "
+            f"{col(StagedRecord, 'account_action')} = '', {col(StagedRecord, 'invoice_action')} = '', "
+            f"{col(StagedRecord, 'balance')} = NULL WHERE {col(StagedRecord, 'id')} = %s",
+            [(RecordStatus.ERROR, Jsonb([{"field": field, "message": message}]), staged_id)
+             for staged_id, _line, field, message in conflicts])
+
+
+def ok_total(load):
+    """The exact total of the ok records' amounts (numeric on PostgreSQL)."""
+    (total,), = _fetch(f"SELECT COALESCE(sum(s.{col(StagedRecord, 'amount')}), 0) FROM {_ok_staged(load)}",
+                       {"load": load.pk})
+    return Decimal(total)
+
+
+# --- the load -------------------------------------------------------------------------------
+
+class Conflicts(Exception):
+    def __init__(self, conflicts):
+        super().__init__(f"{len(conflicts)} conflicts")
+        self.conflicts = conflicts   # (staged id, line, field, message)
+
+
+def load_steps(load, now):
+    """Classify the load's ok records under lock (raising Conflicts when the ledger changed
+    since the preview), then return the set-based writes as a list of callables, to be run in
+    order in the load's transaction, and the plan's counts."""
+    if load.file_format.kind == "invoice":
+        classify_invoices(load, lock=True)
+        conflicts = _invoice_conflicts()
+        if conflicts:
+            raise Conflicts(conflicts)
+        classify_accounts()
+        params = {"load": load.pk, "biller": load.biller_id, "now": now}
+        steps = [lambda: write_accounts(params), lambda: write_invoices(params), lambda: write_details(params)]
+        return steps, _invoice_totals()
+    classify_adjustments(load, lock=True)
+    conflicts = _adjustment_conflicts()
+    if conflicts:
+        raise Conflicts(conflicts)
+    params = {"load": load.pk, "now": now}
+    return [lambda: write_balances(params), lambda: write_adjustments(params)], _adjustment_totals()
+
+
+def write_accounts(params):
+    """Insert the new accounts and update the changed ones (an account's last record gives
+    its fields, its balance the last written invoice's); unchanged accounts are not written.
+    The plan takes the new accounts' ids (RETURNING: no lookup by account number)."""
+    fields = [field for field, _ in CUSTOMER_FIELDS.values()]
+    columns = [col(Account, f) for f in fields] + [col(Account, "current_balance")]
+    updated = columns + [col(Account, "updated_at")]
+    return _execute(f"""
+        WITH written AS (
+            INSERT INTO {table(Account)} AS a ({col(Account, 'biller')}, {col(Account, 'account_number')},
+                   {", ".join(columns)}, {col(Account, 'created_at')}, {col(Account, 'updated_at')})
+            SELECT %(biller)s, account_number, {", ".join(f"c_{f}" for f in fields)}, balance_after,
+                   %(now)s, %(now)s
+            FROM {ACCOUNT_PLAN} WHERE last
+            ON CONFLICT ({col(Account, 'biller')}, {col(Account, 'account_number')}) DO UPDATE
+            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+            WHERE ({", ".join(f"a.{c}" for c in columns)})
+                  IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in columns)})
+            RETURNING a.{col(Account, 'id')} AS id, a.{col(Account, 'account_number')} AS account_number
+        )
+        UPDATE {ACCOUNT_PLAN} t SET account_id = written.id FROM written
+        WHERE t.account_number = written.account_number AND t.account_id IS NULL
+    """, params)
+
+
+INVOICE_VALUE_FIELDS = [field for field, _ in INVOICE_FIELDS.values()]
+INVOICE_WRITTEN = ["biller", "account", "invoice_number", "guid", *INVOICE_VALUE_FIELDS, "amount_paid", "written_by_load",
+                   "created_at", "updated_at"]
+
+
+def write_invoices(params):
+    """Insert the new invoices and replace the updated ones (never an unchanged one); the
+    plan takes the new invoices' ids."""
+    values = [col(Invoice, f) for f in INVOICE_VALUE_FIELDS]
+    updated = values + [col(Invoice, f) for f in ("account", "written_by_load", "updated_at")]
+    return _execute(f"""
+        WITH written AS (
+            INSERT INTO {table(Invoice)} AS i ({", ".join(col(Invoice, f) for f in INVOICE_WRITTEN)})
+            SELECT %(biller)s, t.account_id, t.invoice_number, gen_random_uuid(),
+                   {", ".join(f"t.v_{f}" for f in INVOICE_VALUE_FIELDS)}, 0, %(load)s, %(now)s, %(now)s
+            FROM {ACCOUNT_PLAN} t
+            WHERE t.invoice_action <> 'unchanged'
+            ORDER BY t.seq
+            ON CONFLICT ({col(Invoice, 'biller')}, {col(Invoice, 'invoice_number')}) DO UPDATE
+            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+            RETURNING i.{col(Invoice, 'id')} AS id, i.{col(Invoice, 'invoice_number')} AS invoice_number
+        )
+        UPDATE {ACCOUNT_PLAN} t SET invoice_id = written.id FROM written
+        WHERE t.invoice_number = written.invoice_number AND t.invoice_id IS NULL
+    """, params)
+
+
+def write_details(params):
+    """Replace the detail lines of the updated invoices and write those of the new ones."""
+    detail_invoice = col(InvoiceDetail, "invoice")
+    _execute(f"""
+        DELETE FROM {table(InvoiceDetail)} d USING {ACCOUNT_PLAN} t
+        WHERE t.invoice_action = 'updated' AND d.{detail_invoice} = t.invoice_id""", params)
+    columns = ", ".join(col(InvoiceDetail, f) for f in DETAIL_VALUE_FIELDS)
+    return _execute(f"""
+        INSERT INTO {table(InvoiceDetail)} ({detail_invoice}, {col(InvoiceDetail, 'position')}, {columns})
+        SELECT t.invoice_id, e.n, {", ".join(f"e.d->>{n}" for n in range(len(DETAIL_VALUE_FIELDS)))}
+        FROM {ACCOUNT_PLAN} t
+        CROSS JOIN LATERAL jsonb_array_elements(t.details) WITH ORDINALITY AS e(d, n)
+        WHERE t.invoice_action <> 'unchanged'
+        ORDER BY t.seq, e.n""", params)
+
+
+def write_balances(params):
+    """Set each adjusted account's balance to the one its last adjustment leaves."""
+    return _execute(f"""
+        UPDATE {table(Account)} a SET {col(Account, 'current_balance')} = t.new_balance,
+               {col(Account, 'updated_at')} = %(now)s
+        FROM {ADJUSTMENT_PLAN} t
+        WHERE t.last AND a.{col(Account, 'id')} = t.account_id
+          AND a.{col(Account, 'current_balance')} <> t.new_balance""", params)
+
+
+def write_adjustments(params):
+    """One AdjustmentApplied per adjustment (previous, new, difference), in file order."""
+    fields = ["load", "record", "account", "line", "adjustment_type_id", "amount", "previous_balance",
+              "new_balance", "difference", "applied_at"]
+    return _execute(f"""
+        INSERT INTO {table(AdjustmentApplied)} ({", ".join(col(AdjustmentApplied, f) for f in fields)})
+        SELECT %(load)s, staged_id, account_id, line, type_id, staged_amount, previous_balance, new_balance,
+               new_balance - previous_balance, %(now)s
+        FROM {ADJUSTMENT_PLAN} ORDER BY seq""", params)

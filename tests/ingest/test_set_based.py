@@ -1,0 +1,175 @@
+"""What the set-based load could get wrong (issue 11), on both databases: unchanged rows left
+alone, several invoices of one account (the last wins), several adjustments of one account in
+file order (set and add), a payment made after the preview, strange text surviving staging byte for byte,
+and files with nothing to load."""
+import csv
+import io
+import json
+from decimal import Decimal
+
+from billers.models import Biller, FileFormat
+from ledger.models import Account, Invoice, InvoiceDetail
+from ingest import pipeline
+from ingest.models import AdjustmentApplied, Load, LoadStatus, StagedRecord
+from ingest.planning import Planner
+from ingest.staging import ErrorFields
+from tests.support.loadkit import approve, demo, login, upload  # noqa: F401
+from tests.shared import shared
+
+HEADER = ["AccountNumber", "CustomerName", "Address1", "Address2", "City", "State", "Zip", "InvoiceDate",
+          "InvoiceDueDate", "TotalAmountDue", "PastDue", "InvoiceNumber", "InvoiceTypeID"]
+
+
+def ws_file(tmp_path, name, rows, type_id=1):
+    """rows: (account, customer name, amount, invoice number)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for account, customer, amount, number in rows:
+        writer.writerow([account, customer, "1 Main St", "", "Fresno", "CA", "93701", "01/15/2025", "02/05/2025",
+                         amount, "", number, type_id])
+    path = tmp_path / name
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def parsed(tmp_path, name, rows, code="watersmart.invoice", type_id=1):
+    """Upload a WaterSmart invoice file; the load once parsed (its preview ready)."""
+    _, load = upload(login("support"), "demo-watersmart", code, ws_file(tmp_path, name, rows, type_id))
+    load.refresh_from_db()
+    return load
+
+
+def loaded(tmp_path, name, rows, **kwargs):
+    load = parsed(tmp_path, name, rows, **kwargs)
+    approve(login("support2"), load)
+    assert load.status == "loaded", load.failure
+    return load
+
+
+def snapshot():
+    return ({a.account_number: a.updated_at for a in Account.objects.all()},
+            {i.invoice_number: (i.updated_at, i.written_by_load) for i in Invoice.objects.all()},
+            dict(InvoiceDetail.objects.values_list("pk", "invoice__invoice_number")))
+
+
+def test_a_reload_rewrites_only_the_changed_invoice_and_account(demo, tmp_path):
+    rows = [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002"), ("1003", "Cy", "30.00", "9003")]
+    first = loaded(tmp_path, "a.csv", rows)
+    accounts, invoices, details = snapshot()
+    rows[1] = ("1002", "Bob", "25.00", "9002")
+    second = loaded(tmp_path, "b.csv", rows)
+    assert second.plan["invoices"] == {"new": 0, "updated": 1, "unchanged": 2}
+    assert second.plan["accounts"] == {"new": 0, "updated": 1, "unchanged": 2}
+    accounts_after, invoices_after, details_after = snapshot()
+    assert {n: accounts_after[n] == accounts[n] for n in accounts} == {"1001": True, "1002": False, "1003": True}
+    assert invoices_after["9001"] == invoices["9001"] == (invoices["9001"][0], first.pk)
+    assert invoices_after["9003"] == invoices["9003"]
+    assert invoices_after["9002"][1] == second.pk and invoices_after["9002"][0] > invoices["9002"][0]
+    # the unchanged invoices keep their detail rows; the updated one's were replaced
+    assert {pk: n for pk, n in details.items() if n != "9002"} == {
+        pk: n for pk, n in details_after.items() if n != "9002"}
+    assert list(details_after.values()).count("9002") == 1 and set(details_after) != set(details)
+    assert Account.objects.get(account_number="1002").current_balance == Decimal("25.00")
+    third = loaded(tmp_path, "c.csv", rows[::-1])   # the same invoices (another file: not a duplicate)
+    assert third.plan["invoices"] == {"new": 0, "updated": 0, "unchanged": 3}
+    assert snapshot() == (accounts_after, invoices_after, details_after)
+
+
+def test_the_last_invoice_of_an_account_in_the_file_gives_its_balance_and_fields(demo, tmp_path):
+    load = loaded(tmp_path, "a.csv", [("1001", "First", "10.00", "9001"), ("1002", "Other", "7.00", "9004"),
+                                      ("1001", "Second", "20.00", "9002"), ("1001", "Third", "5.00", "9003")])
+    account = Account.objects.get(account_number="1001")
+    assert (account.customer_name, account.current_balance) == ("Third", Decimal("5.00"))
+    assert set(account.invoices.values_list("invoice_number", flat=True)) == {"9001", "9002", "9003"}
+    assert load.plan["accounts"] == {"new": 2, "updated": 2, "unchanged": 0}
+    actions = list(StagedRecord.objects.filter(load=load).order_by("seq").values_list("account_action", flat=True))
+    assert actions == ["new", "new", "updated", "updated"]
+    # a next file whose later invoice of the account is unchanged and earlier one changed:
+    # the balance is still the last invoice's
+    loaded(tmp_path, "b.csv", [("1001", "Third", "99.00", "9001"), ("1001", "Third", "5.00", "9003")])
+    assert Account.objects.get(account_number="1001").current_balance == Decimal("99.00")
+
+
+def test_several_adjustments_of_one_account_set_and_add_in_file_order(demo, tmp_path):
+    """Both adjustment formats refuse a repeated account today, so the staged records are
+    written here as staging writes them, then planned and loaded by the pipeline's code."""
+    loaded(tmp_path, "a.csv", [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")])
+    biller = Biller.objects.get(slug="demo-watersmart")
+    load = Load.objects.create(biller=biller, file_format=FileFormat.objects.get(code="watersmart.adjustment"),
+                               status=LoadStatus.APPROVED, original_name="adj.csv", sha256="0" * 64, size=1)
+    lines = [("1001", "5.00", 1), ("1002", "1.00", 1), ("1001", "100.00", 2), ("1001", "-30.00", 1),
+             ("1001", "70.00", 2), ("1001", "0.50", 1)]
+    for seq, (account, amount, type_id) in enumerate(lines, start=1):
+        StagedRecord.objects.create(
+            load=load, seq=seq, line=seq, status="ok", account_number=account, amount=Decimal(amount),
+            data={"adjustment": {"AccountNumber": account, "AdjustmentAmount": amount, "AdjustmentTypeID": type_id}})
+    planner = Planner(load, ErrorFields())
+    planner.plan(list(load.records.order_by("seq")))
+    planner.finish()
+    preview = planner.as_json()
+    assert preview["balances"]["changed"] == 5 and preview["balances"]["total_difference"] == "61.50"
+    assert [e["new"] for e in preview["balances"]["examples"]] == ["15.00", "21.00", "100.00", "70.00", "70.50"]
+    pipeline.run_load(load.pk)
+    load.refresh_from_db()
+    assert load.status == "loaded", load.failure
+    applied = list(AdjustmentApplied.objects.filter(load=load).order_by("line").values_list(
+        "account__account_number", "adjustment_type_id", "previous_balance", "new_balance", "difference"))
+    assert applied == [("1001", 1, Decimal("10.00"), Decimal("15.00"), Decimal("5.00")),
+                       ("1002", 1, Decimal("20.00"), Decimal("21.00"), Decimal("1.00")),
+                       ("1001", 2, Decimal("15.00"), Decimal("100.00"), Decimal("85.00")),
+                       ("1001", 1, Decimal("100.00"), Decimal("70.00"), Decimal("-30.00")),
+                       ("1001", 2, Decimal("70.00"), Decimal("70.00"), Decimal("0.00")),
+                       ("1001", 1, Decimal("70.00"), Decimal("70.50"), Decimal("0.50"))]
+    assert load.plan["balances"]["changed"] == 5 and load.plan["balances"]["total_difference"] == "61.50"
+    assert dict(Account.objects.values_list("account_number", "current_balance")) == {
+        "1001": Decimal("70.50"), "1002": Decimal("21.00")}
+
+
+def test_an_invoice_paid_after_the_preview_fails_the_load_and_writes_nothing(demo, tmp_path):
+    loaded(tmp_path, "a.csv", [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")])
+    before = snapshot(), dict(Account.objects.values_list("account_number", "current_balance"))
+    load = parsed(tmp_path, "b.csv", [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "25.00", "9002"),
+                                      ("1003", "Cy", "30.00", "9003")])
+    assert load.plan["invoices"] == {"new": 1, "updated": 1, "unchanged": 1}
+    Invoice.objects.filter(invoice_number="9002").update(amount_paid=Decimal("5.00"))
+    approve(login("support2"), load)
+    assert load.status == "load_failed"
+    assert load.failure == ("the database changed since the preview: line 3, InvoiceNumber: invoice 9002 already "
+                            "has payments (5.00 paid); a load never replaces it. Nothing was loaded; re-parse the "
+                            "file to review it.")
+    assert (snapshot(), dict(Account.objects.values_list("account_number", "current_balance"))) == before
+    assert not Account.objects.filter(account_number="1003").exists()
+
+
+def naughty_names():
+    strings = json.loads(shared("corpora", "big-list-of-naughty-strings", "blns.json").read_text("utf-8"))
+    return [s for s in strings if s.isprintable() and s.split() and s == " ".join(s.split()) and len(s) <= 300]
+
+
+def test_naughty_and_long_text_survives_staging_and_the_load_byte_for_byte(demo, tmp_path):
+    names = naughty_names() + ["é" * 300, "\U0001F600" * 300, "\\N", "\\.", "a\\tb", "'; DROP TABLE x; --"]
+    rows = [(f"{1000 + n}", name, "1.00", f"{9000 + n}") for n, name in enumerate(names)]
+    load = loaded(tmp_path, "n.csv", rows)
+    assert load.ok_count == len(names) > 400
+    staged = dict(StagedRecord.objects.filter(load=load).values_list("account_number", "data"))
+    stored = dict(Account.objects.values_list("account_number", "customer_name"))
+    for account, name, _amount, _number in rows:
+        assert staged[account]["customer"]["CustomerName"] == name
+        assert stored[account] == name
+
+
+def test_a_file_of_only_a_header_or_only_errors_stages_no_ok_record_and_writes_nothing(demo, tmp_path):
+    empty = parsed(tmp_path, "h.csv", [])
+    errors = parsed(tmp_path, "e.csv", [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "1.00", "9002")],
+                    type_id=9)
+    for load in (empty, errors):
+        assert load.ok_count == 0 and load.total_amount == Decimal("0.00")
+        assert load.plan["invoices"] == {"new": 0, "updated": 0, "unchanged": 0}
+        assert load.plan["accounts"] == {"new": 0, "updated": 0, "unchanged": 0}
+    assert (empty.status, empty.records_count) == ("parsed", 0)
+    assert (errors.status, errors.error_count) == ("parsed", 2)
+    assert set(StagedRecord.objects.filter(load=errors).values_list("status", flat=True)) == {"error"}
+    approve(login("support2"), errors)
+    assert errors.status == "parsed"          # nothing to load: approving is refused
+    assert not Account.objects.exists() and not Invoice.objects.exists()
