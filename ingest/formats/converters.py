@@ -51,6 +51,9 @@ def clean_text(raw: str) -> str | None:
 
 def clean_name(raw: str) -> str | None:
     """Text whose inner runs of (Unicode) whitespace collapse to one space."""
+    value = raw.strip()
+    if value.isprintable():  # no control character, and no whitespace but the ASCII space
+        return (" ".join(value.split()) if "  " in value else value) or None
     value = clean_text(raw)
     return " ".join(value.split()) if value else None
 

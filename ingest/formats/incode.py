@@ -6,7 +6,7 @@ from typing import Iterable, Iterator
 
 from .bif import INCODE_DEFAULT_BIF, apply_bif, bif_fields
 from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRICT_AMOUNT, TEXT,
-                         US_DATE, Converter, shown)
+                         US_DATE, ConversionError, Converter, shown)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .markers import MAX_DETAILS, bill_code_amounts, bill_codes, elements, extract
@@ -96,10 +96,28 @@ INCLUDE_DASHES_FIELDS = _invoice_fields(
     (), ())
 
 
-def raw_from_block(block: str, codes: dict, source) -> str | list[str] | None:
-    if isinstance(source, BillCode):
-        return bill_code_amounts(codes, source.description)
-    return extract(block, source.begin, source.end)
+def block_readers(table: Table) -> list[tuple]:
+    """The table's sources compiled once per parse: (True, begin, end) for a marker pair,
+    (False, description, None) for a bill code, in `table.reads` order."""
+    return [(True, s.begin, s.end) if isinstance(s, Markers) else (False, s.description, None)
+            for s in table.sources]
+
+
+def raws_from_block(block: str, readers: list[tuple]) -> list:
+    """The raw values of one block in `block_readers` order (a ConversionError for a source
+    that could not be read); bill codes are scanned only when the table has one."""
+    raws, codes = [], None
+    for is_marker, begin, end in readers:
+        try:
+            if is_marker:
+                raws.append(extract(block, begin, end))
+            else:
+                if codes is None:
+                    codes = bill_codes(block)
+                raws.append(bill_code_amounts(codes, begin))
+        except ConversionError as exc:
+            raws.append(exc)
+    return raws
 
 
 def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlord: bool) -> Iterator[Record]:
@@ -108,13 +126,14 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlo
     first_detail = Table([f for f in detail if not isinstance(f.source, Element)], run.config)
     element_tables = detail_tables([f for f in detail if isinstance(f.source, Element)], run)
     marker = run.config.landlord_marker
+    readers = block_readers(read)
     for block in read_blocks(chunks):
         if skip_landlord and marker and block.text and marker in block.text and not block.error:
             yield run.skip(block.line, "landlord invoice", block.last_line)
             continue
         draft = Draft(block.line, block.error, block.last_line)
         if block.text is not None:
-            draft.fill(read, partial(raw_from_block, block.text, bill_codes(block.text)), run)
+            draft.fill_raws(read, raws_from_block(block.text, readers), run)
         apply_rules(draft, {f.name for f in header})
         apply_bif(draft, run.config.bif)
         run.note_duplicate(draft, "InvoiceNumber")
@@ -231,13 +250,12 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
         if isinstance(f.source, Column) and f.source.name.casefold() not in index:
             raise FileRefused(f"the header row has no '{f.source.name}' column")
 
-    def raw_of(fields: list[str], source: Column) -> str | None:
-        position = index[source.name.casefold()]
-        return fields[position] if position < len(fields) else None
+    positions = [index[source.name.casefold()] for source in table.sources]  # in `table.reads` order
 
     for row in rows:
         draft = Draft(row.line, row.error, row.last_line)
-        draft.fill(table, partial(raw_of, row.fields), run)
+        fields, width = row.fields, len(row.fields)
+        draft.fill_raws(table, [fields[p] if p < width else None for p in positions], run)
         run.note_duplicate(draft, "AccountNumber")
         yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
 

@@ -31,6 +31,8 @@ def unescape(text: str) -> str:
 def clean_value(raw: str) -> str:
     """Trim, drop one leading '=', trim, drop one pair of surrounding quotes, trim, unescape."""
     value = raw.strip()
+    if value[:1] == '"' and value[-1:] == '"' and len(value) >= 2 and "&" not in value:
+        return value[1:-1].strip()  # the common case, `"text"`
     value = value[1:].strip() if value.startswith("=") else value
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1].strip()

@@ -79,7 +79,7 @@ class Tally:
         self.counts[record.status] += 1
         if record.status == "ok":
             self.ok_count += 1
-            self.ok_total += Decimal(amount or 0)
+            self.ok_total += amount if type(amount) is Decimal else Decimal(amount or 0)
 
 
 class ParseResult:

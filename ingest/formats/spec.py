@@ -148,12 +148,15 @@ class Table(tuple):
         read = [f for f in table if f.kind == "file"]
         table.sources = [f.source for f in read]
         table.reads = [(f.name, f.converter.clean, f.required, f.blank, f.check, f.source) for f in read]
-        table.config, table.template, table.rendered = config, {}, []
+        table.config, table.template, table.rendered, table.plain = config, {}, [], []
         for f in table:
             if f.kind in ("file", "computed", "bif"):
                 render = f.converter.render if f.converter else as_is
                 table.template[f.name] = None
-                table.rendered.append((f.name, None if render is as_is else render))
+                if render is as_is:
+                    table.plain.append(f.name)
+                else:
+                    table.rendered.append((f.name, render))
             elif f.kind == "constant":
                 table.template[f.name] = f.source.value
             elif config is not None:
@@ -243,6 +246,23 @@ class Draft:
         values = self.values
         for (name, clean, required, blank, check, source), raw in zip(table.reads, raws):
             kind = type(raw)
+            if kind is str:  # the common case, without the dispatch below
+                try:
+                    value = clean(raw)
+                except ConversionError as exc:
+                    values[name] = None
+                    self.error(name, str(exc))
+                    continue
+                if value is None:
+                    if blank is None and required:
+                        self.error(name, "required but blank")
+                    value = blank
+                values[name] = value
+                if value is not None and check is not None:
+                    message = check(value, run)
+                    if message:
+                        self.error(name, f"{shown(raw.strip())} {message}")
+                continue
             try:
                 if kind is str:
                     value = clean(raw)
@@ -273,9 +293,12 @@ class Draft:
         """The JSON dict of one record table (FORMATS.md 6), in declaration order."""
         table = fields if type(fields) is Table and fields.config is run.config else Table(fields, run.config)
         out, values = table.template.copy(), self.values
+        get = values.get
+        for name in table.plain:
+            out[name] = get(name)
         for name, render in table.rendered:
-            value = values.get(name)
-            out[name] = render(value) if value is not None and render is not None else value
+            value = get(name)
+            out[name] = None if value is None else render(value)
         return out
 
 
