@@ -89,7 +89,7 @@ RECORD_LOOKUPS = {
     "reject": (RejectRecord, lookups(RejectRecord, account_number="account__account_number")),
     "change": (ChangeRecord, lookups(ChangeRecord, account_number="account__account_number", sequence="pk")),
 }
-FETCH_CHUNK = 5_000  # rows per round trip (a server-side cursor on PostgreSQL)
+FETCH_CHUNK = 20_000  # rows per round trip (a server-side cursor on PostgreSQL)
 
 # record type -> (model, carried model, run's related name, to_record, "on or before the date" filter)
 RECORD_TYPES = {
