@@ -91,7 +91,7 @@ def test_it_reads_both_downloads_whole_through_the_admin_view_and_leaves_nothing
     assert counts() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the formats and groups come back
 def test_the_activity_steps_run_in_a_fresh_child_process_on_the_parents_database(tmp_path):
     """Outside a transaction the payments import and the export run happen in a spawned child
     (its own peak memory), writing into the database the parent set up."""
