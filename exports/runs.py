@@ -25,7 +25,7 @@ from billers.models import Biller, BillerFileFormat, Direction
 from exports.bulk import insert_rows
 from exports.models import CarriedChange, CarriedPayment, CarriedReject, ExportFile, ExportRun, RunStatus, Trigger
 from exports.writers import ChangeRecord, PaymentRecord, RejectRecord, RunInfo, get_writer
-from exports.writers.records import CLOUD_STORE_INVOICE_TYPES
+from exports.writers.records import CLOUD_STORE_INVOICE_TYPES, from_values
 from ledger.models import AccountChange, AchReject, Payment, PaymentStatus
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,11 @@ RECORD_LOOKUPS = {
     "reject": (RejectRecord, lookups(RejectRecord, account_number="account__account_number")),
     "change": (ChangeRecord, lookups(ChangeRecord, account_number="account__account_number", sequence="pk")),
 }
-FETCH_CHUNK = 5_000  # rows per round trip (a server-side cursor on PostgreSQL)
+# fetched in the order the writers sort in (their records' sort_key), so that their sort finds
+# the rows in order already; the writers' own sort decides the file's order
+FETCH_ORDER = {"payment": ("paid_at", "payment_guid", "pk"), "reject": ("reject_date", "reference_number", "pk"),
+               "change": ("pk",)}
+FETCH_CHUNK = 20_000  # rows per round trip (a server-side cursor on PostgreSQL)
 
 # record type -> (model, carried model, run's related name, to_record, "on or before the date" filter)
 RECORD_TYPES = {
@@ -144,8 +148,9 @@ def pending(biller, file_format, business_date):
     else:
         records = records.filter(on_or_before(day_end, business_date)).exclude(carried__file_format=file_format)
     record_class, names = RECORD_LOOKUPS[writer.RECORD]
-    rows = records.order_by("pk").values_list("pk", *names).iterator(chunk_size=FETCH_CHUNK)
-    return [(row[0], record_class(*row[1:])) for row in rows]
+    build = from_values(record_class, [f.name for f in dataclass_fields(record_class)])
+    rows = records.order_by(*FETCH_ORDER[writer.RECORD]).values_list("pk", *names).iterator(chunk_size=FETCH_CHUNK)
+    return [(row[0], build(row[1:])) for row in rows]
 
 
 def carry(carried_model, run, records, file_format):

@@ -89,3 +89,32 @@ def test_it_reads_both_downloads_whole_through_the_admin_view_and_leaves_nothing
     assert (errors.records, ic_file.records) == (50, 50)
     assert errors.notes["mb"] >= 0 and errors.seconds > 0 and ic_file.seconds > 0
     assert counts() == before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the formats and groups come back
+def test_the_activity_steps_run_in_a_fresh_child_process_on_the_parents_database(tmp_path):
+    """Outside a transaction the payments import and the export run happen in a spawned child
+    (its own peak memory), writing into the database the parent set up."""
+    from django.db import connection
+
+    from exports.models import CarriedPayment, ExportRun
+    from ingest import bench
+    from ledger.models import Payment
+
+    if (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        pytest.skip("a child process cannot open SQLite's in-memory test database")
+    biller, user = bench._bench_biller_and_user(outbound="watersmart.payments")
+    biller_id = biller.pk
+    try:
+        path = tmp_path / "payments.csv"
+        bench.write_payments(path, 40)
+        activity = bench.run_activity(biller, user, path, 40)
+        assert activity.import_rps > 0 and activity.export_rps > 0
+        assert activity.peak_rss_mb is not None and activity.peak_rss_mb > 0
+        assert Payment.objects.filter(biller=biller).count() == 40
+        [run] = ExportRun.objects.filter(biller=biller)
+        assert run.record_count == 40
+        assert CarriedPayment.objects.filter(run=run).count() == 40
+    finally:
+        bench._remove_bench_data(biller, user)
+    assert not Payment.objects.filter(biller_id=biller_id).exists()
