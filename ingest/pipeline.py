@@ -196,18 +196,12 @@ def reject(load, user, reason):
 
 def run_load(load_id, user_id=None):
     """Load an approved (or failed) load in one transaction; never raises."""
-    load = Load.objects.select_related("biller", "file_format").get(pk=load_id)
-    user = _user(user_id)
-    recover_stuck(load, user)
-    try:
-        transition(load, LoadStatus.LOADING, user, "loading started", task_started_at=timezone.now(), failure="")
-    except StateRefused as exc:
-        logger.info("load %s not started: %s", load_id, exc)
+    load, user, started = _start_task(load_id, user_id, LoadStatus.LOADING, "loading started")
+    if not started:
         return load
     try:
         with transaction.atomic():
-            lock_biller(load)
-            Load.objects.select_for_update().filter(pk=load.pk).exists()
+            lock_load(load)
             duplicate = find_duplicate(load)
             if duplicate and not load.allow_duplicate:
                 raise DuplicateLoad(duplicate)
@@ -232,6 +226,27 @@ class DuplicateLoad(LoadConflict):
                          "nothing was loaded. To load it again on purpose, re-parse it and approve it with the "
                          "duplicate override.")
         self.duplicate = duplicate
+
+
+def _start_task(load_id, user_id, status, note):
+    """(load, user, started) for a task that writes the ledger (run_load, run_reversal): a stuck
+    earlier attempt recovered, then the load moved to `status`; not started when its state
+    does not allow it (another attempt or a person got there first)."""
+    load = Load.objects.select_related("biller", "file_format").get(pk=load_id)
+    user = _user(user_id)
+    recover_stuck(load, user)
+    try:
+        transition(load, status, user, note, task_started_at=timezone.now(), failure="")
+    except StateRefused as exc:
+        logger.info("load %s: %s refused: %s", load_id, note, exc)
+        return load, user, False
+    return load, user, True
+
+
+def lock_load(load):
+    """The biller's lock (lock_biller), then the load's own row, for the rest of the transaction."""
+    lock_biller(load)
+    Load.objects.select_for_update().filter(pk=load.pk).exists()
 
 
 def lock_biller(load):
@@ -356,18 +371,12 @@ class ReversalRefused(Exception):
 def run_reversal(load_id, user_id=None):
     """Reverse a confirmed reversal's load in one transaction under the biller's lock (like
     run_load); never raises. Refused (accounts changed since) or failed, the load stays loaded."""
-    load = Load.objects.select_related("biller", "file_format").get(pk=load_id)
-    user = _user(user_id)
-    recover_stuck(load, user)
-    try:
-        transition(load, LoadStatus.REVERSING, user, "reversal started", task_started_at=timezone.now(), failure="")
-    except StateRefused as exc:
-        logger.info("reversal of load %s not started: %s", load_id, exc)
+    load, user, started = _start_task(load_id, user_id, LoadStatus.REVERSING, "reversal started")
+    if not started:
         return load
     try:
         with transaction.atomic():
-            lock_biller(load)
-            Load.objects.select_for_update().filter(pk=load.pk).exists()
+            lock_load(load)
             problem = reversal.refusal(load)
             if problem:
                 raise ReversalRefused(problem)
