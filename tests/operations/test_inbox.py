@@ -17,13 +17,6 @@ WS = "demo-watersmart"
 INCODE = "demo-incode"
 
 
-@pytest.fixture
-def root(tmp_path, settings):
-    settings.INBOX_ROOT = tmp_path / "inbox"
-    settings.INBOX_ROOT.mkdir()
-    return settings.INBOX_ROOT
-
-
 def test_a_dropped_file_becomes_a_load_uploaded_by_the_system_and_moves_to_processed(demo, root):
     content = Path(shared("samples", "watersmart_invoice.csv")).read_bytes()
     drop(root, WS, "WS_Invoice_20250309.csv", content)

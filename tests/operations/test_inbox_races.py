@@ -19,13 +19,6 @@ pytestmark = [
 WS = "demo-watersmart"
 
 
-@pytest.fixture
-def root(tmp_path, settings):
-    settings.INBOX_ROOT = tmp_path / "inbox"
-    settings.INBOX_ROOT.mkdir()
-    return settings.INBOX_ROOT
-
-
 def test_one_file_seen_by_two_scans_at_once_is_taken_once(demo, root):
     drop_invoices(root, WS, "WS_Invoice_1.csv", 600_000, 50)
     assert inbox.scan(root) == []                 # sighted: the next scans may take it
