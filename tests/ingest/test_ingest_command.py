@@ -118,3 +118,30 @@ def test_it_does_not_load_a_duplicate_without_allow_duplicate(demo):
     assert code == 0 and last_json(out)["status"] == "loaded"
     assert last_json(out)["summary"]["changes"]["invoices"] == {"new": 0, "updated": 0, "unchanged": 4}
     assert list(Invoice.objects.order_by("pk").values_list("pk", "updated_at", "written_by_load")) == before
+
+
+def test_with_an_auto_approval_rule_approve_loads_what_the_rule_approved(demo, tmp_path):
+    """The biller's rule approves the load during the command's parse: --approve does not
+    refuse it as already approved; the load is loaded, approved by the rule, not the user."""
+    from decimal import Decimal
+
+    from billers.models import AutoApprovalRule, FileFormat
+    from ingest.models import LoadEvent, LoadStatus
+    from tests.support.invoices import write_invoices
+
+    code, out, err = ingest(write_invoices(tmp_path / "day1.csv", 800_000, 100), *WS, "--user", "support",
+                            "--approve")
+    assert code == 0, err
+    biller = Biller.objects.get(slug="demo-watersmart")
+    rule = AutoApprovalRule.objects.create(
+        biller=biller, file_format=FileFormat.objects.get(code="watersmart.invoice"), max_error_records=0,
+        count_tolerance_pct=Decimal("10"), total_tolerance_pct=Decimal("15"))
+    code, out, err = ingest(write_invoices(tmp_path / "day2.csv", 900_000, 102), *WS, "--user", "support",
+                            "--approve")
+    assert (code, err) == (0, "")
+    result = last_json(out)
+    load = Load.objects.get(pk=result["load"])
+    assert result["status"] == "loaded" and load.status == LoadStatus.LOADED and load.approved_by is None
+    assert LoadEvent.objects.filter(load=load, to_status=LoadStatus.APPROVED, user=None,
+                                    note__startswith=f"approved automatically by rule {rule.pk}").count() == 1
+    assert Invoice.objects.filter(biller=biller).count() == 202

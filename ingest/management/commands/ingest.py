@@ -6,10 +6,15 @@ Exit codes: 0 the command did what was asked; 2 a refusal (one line on stderr: u
 biller, format or user, permission, four-eyes, file refused, error records without
 --allow-errors, duplicate without --allow-duplicate); 1 the parse or the load failed, or an
 unexpected error (retryable; logged, no traceback).
+
+When the biller's auto-approval rule approves the load during the parse (issue 15), --approve
+adds no approval of its own: the command loads it (or waits for the worker that took its
+queued load) and the load shows the rule as its approver.
 """
 import json
 import logging
 import os
+import time
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
@@ -23,6 +28,7 @@ from ingest.lifecycle import Refused
 from ingest.models import LoadStatus
 
 REFUSED, FAILED = 2, 1
+POLL, WAIT_FOR_WORKER = 1.0, 3600.0   # seconds: a worker's load of a big file takes minutes
 logger = logging.getLogger(__name__)
 
 
@@ -107,6 +113,10 @@ class Command(BaseCommand):
             raise Stop(f"parse failed: {load.failure}", code=FAILED)
         if not options["approve"]:
             return load
+        if approved_by_rule(load):
+            # the biller's auto-approval rule approved it during the parse and queued its load:
+            # --approve has nothing to add; the command loads it (or sees the worker do it)
+            return self.finish_load(load, user)
         decision = decide(user, load, LoadAction.APPROVE, acknowledge_errors=options["allow_errors"],
                           allow_duplicate=options["allow_duplicate"])
         if not decision and decide(user, load, LoadAction.APPROVE, acknowledge_errors=True,
@@ -117,8 +127,25 @@ class Command(BaseCommand):
         decision.enforce()
         pipeline.approve(load, user, acknowledge_errors=options["allow_errors"],
                          allow_duplicate=options["allow_duplicate"], note="manage.py ingest --approve")
+        return self.finish_load(load, user)
+
+    def finish_load(self, load, user):
+        """Run the approved load's load here; when a worker took its queued task first, wait
+        for that worker to end it (one of the two runs it: run_load starts only once)."""
         load = pipeline.run_load(load.pk, user.pk)
         load.refresh_from_db()
+        waited = 0.0
+        while load.status in (LoadStatus.APPROVED, LoadStatus.LOADING) and waited < WAIT_FOR_WORKER:
+            time.sleep(POLL)
+            waited += POLL
+            load.refresh_from_db()
         if load.status != LoadStatus.LOADED:
-            raise Stop(f"load failed: {load.failure}", code=FAILED)
+            raise Stop(f"load failed: {load.failure or f'still {load.status} after {WAIT_FOR_WORKER:.0f} s'}",
+                       code=FAILED)
         return load
+
+
+def approved_by_rule(load):
+    """The load was approved by the system (its biller's auto-approval rule), not a person."""
+    return load.approved_by_id is None and load.approved_at is not None and load.status in (
+        LoadStatus.APPROVED, LoadStatus.LOADING, LoadStatus.LOADED)
