@@ -19,19 +19,25 @@ from operations.models import Alert
 
 ROWS = 20
 CHANGE_DAYS = 7
-RUNNING = (LoadStatus.UPLOADED, LoadStatus.PARSING, LoadStatus.APPROVED, LoadStatus.LOADING)
+RUNNING = (LoadStatus.UPLOADED, LoadStatus.PARSING, LoadStatus.APPROVED, LoadStatus.LOADING,
+           LoadStatus.REVERSAL_CONFIRMED, LoadStatus.REVERSING)
+WAITING = {LoadStatus.PARSED: "approval", LoadStatus.REVERSAL_REQUESTED: "a second person to confirm its reversal"}
 FAILED = (LoadStatus.PARSE_FAILED, LoadStatus.LOAD_FAILED)
 
 
-def _loads(*statuses):
-    return (Load.objects.filter(status__in=statuses).select_related("biller", "file_format")
+def _loads(*statuses, related=()):
+    return (Load.objects.filter(status__in=statuses).select_related("biller", "file_format", *related)
             .order_by("updated_at")[:ROWS])
 
 
 def waiting_loads(now):
-    """Parsed loads waiting for approval or rejection, oldest first, with their age."""
-    return [{"load": load, "age": now - load.updated_at, "empty": not load.ok_count}
-            for load in _loads(LoadStatus.PARSED)]
+    """Loads waiting for a person, oldest first, with their age and what they wait for:
+    parsed loads (approval or rejection) and, under four eyes, requested reversals (another
+    person confirms or declines them)."""
+    return [{"load": load, "age": now - load.updated_at, "empty": load.status == LoadStatus.PARSED and not load.ok_count,
+             "for": WAITING[load.status], "why": load.waiting_reason if load.status == LoadStatus.PARSED
+             else f"requested by {load.reversal_requested_by or '-'}: {load.reversal_reason}"}
+            for load in _loads(*WAITING, related=["reversal_requested_by"])]
 
 
 def running_loads(now):

@@ -185,6 +185,11 @@ def test_on_a_four_eyes_biller_one_person_requests_and_another_confirms(incode):
     assert code == 2 and err == reason
     page = support.get(reverse("admin:ingest_load_change", args=[load.pk])).content.decode()
     assert "Confirm reversal</span>" in page and reason in page
+    home = login("support2").get(reverse("admin:index")).content.decode()
+    waiting = home[home.index('id="panel-waiting"'):]
+    waiting = waiting[:waiting.index("</div>")]
+    assert f"{load.pk} first.xml" in waiting and "a second person to confirm its reversal" in waiting
+    assert "requested by support: file of the wrong cycle" in waiting
 
     code, out, err = command(load.pk, "--user", "support2")
     assert code == 0, err
