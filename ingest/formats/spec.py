@@ -6,7 +6,8 @@ A new field is a new `Field` row; a format module only adds its few computed rul
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator
+from itertools import repeat
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .converters import ConversionError, Converter, as_is, shown
 from .records import FieldError, ParseConfig, Record, Tally
@@ -148,6 +149,7 @@ class Table(tuple):
         read = [f for f in table if f.kind == "file"]
         table.sources = [f.source for f in read]
         table.reads = [(f.name, f.converter.clean, f.required, f.blank, f.check, f.source) for f in read]
+        table.column_reads = [(f.name, f.converter, f.required, f.blank, f.check) for f in read]
         table.config, table.template, table.rendered, table.plain = config, {}, [], []
         for f in table:
             if f.kind in ("file", "computed", "bif"):
@@ -198,6 +200,23 @@ class Run:
         first = self.first_line(field, draft.values.get(field), draft.line)
         if first is not None:
             draft.error(field, f"{shown(str(draft.values[field]))} is a duplicate of line {first}")
+
+    def note_duplicates(self, field: str, values: list, lines: Sequence[int]) -> None:
+        """`note_duplicate` for a batch of records that has none: Careful (and nothing noted)
+        when a value is blank, repeated or seen before."""
+        seen = self._seen.setdefault(field, {})
+        if None in values or len(set(values)) != len(values) or not seen.keys().isdisjoint(values):
+            raise Careful
+        seen.update(zip(values, lines))
+
+    def finish_ok(self, lines: Sequence[int], amounts: list, **parts: list) -> list[Record]:
+        """`finish` for a batch of records without errors, each on one line: `parts` gives
+        each record part (invoice, customer, details, adjustment) as a list, record by record."""
+        self.tally.add_ok(len(lines), amounts)
+        none = repeat(None)
+        details = parts.get("details") or map(list, repeat(()))
+        return list(map(Record, lines, repeat("ok"), none, map(list, repeat(())), parts.get("invoice", none),
+                        parts.get("customer", none), details, parts.get("adjustment", none), lines))
 
     def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
         errors = draft.errors
@@ -307,3 +326,78 @@ def _raw(raw_of: Callable[[Any], Any], source: Any) -> Any:
         return raw_of(source)
     except ConversionError as exc:
         return exc
+
+
+# --- a batch of whole rows at once ----------------------------------------------------
+# Most rows of a file are whole and valid. A batch of them (`readers.Batch`) is read column by
+# column: each converter's `convert_column`, each check once per distinct value (or its
+# `column_check`), the records built from the columns. Whenever the columns cannot vouch that
+# every record of the batch is `ok` without a warning, `Careful` is raised before anything is
+# noted, and the format reads the batch row by row (the same records: tests compare the two).
+
+class Careful(Exception):
+    """The batch's rows must take the per-row path."""
+
+
+def column_check(batch: Callable[[list], bool]) -> Callable:
+    """Declares a check's column form: `batch(values)` True when the check passes on every
+    (non-blank) value; False when it cannot tell (each distinct value is then checked)."""
+    def declare(check: Callable) -> Callable:
+        check.batch = batch
+        return check
+    return declare
+
+
+def passes(check: Callable, values: list, run: Run) -> bool:
+    present = [value for value in values if value is not None]
+    batch = getattr(check, "batch", None)
+    return (batch is not None and batch(present)) or all(check(value, run) is None for value in set(present))
+
+
+def pick_columns(rows: list[list[str]], positions: Iterable[int]) -> list[Sequence[str] | None]:
+    """The raw values at each 0-based position over a batch of rows; None for a position no
+    row reaches (a missing value); Careful when some rows reach it and others do not."""
+    widths = list(map(len, rows))
+    shortest, longest = min(widths), max(widths)
+    columns = list(zip(*rows))
+    picked = []
+    for position in positions:
+        if position < shortest:
+            picked.append(columns[position])
+        elif position >= longest:
+            picked.append(None)
+        else:
+            raise Careful
+    return picked
+
+
+def fill_columns(table: Table, columns: list[Sequence[str] | None], run: Run) -> dict[str, tuple[list, list]]:
+    """`Draft.fill_raws` over a batch: name -> (values, rendered values) of each field of
+    `table` read from the file, `columns` in `table.reads` order; Careful unless every value
+    converts and passes its checks (no error at all)."""
+    count = len(next(column for column in columns if column is not None))
+    filled = {}
+    for (name, converter, required, blank, check), raws in zip(table.column_reads, columns):
+        if raws is None:
+            if required:
+                raise Careful
+            filled[name] = [None] * count, [None] * count
+            continue
+        converted = converter.convert_column(raws)
+        if converted is None:
+            raise Careful
+        values = converted[0]
+        if (required or blank is not None) and None in values:
+            raise Careful
+        if check is not None and not passes(check, values, run):
+            raise Careful
+        filled[name] = converted
+    return filled
+
+
+def render_columns(table: Table, filled: dict[str, tuple[list, list]], count: int) -> list[dict]:
+    """`Draft.render` over a batch: one dict per record, in declaration order."""
+    names, columns = list(table.template), []
+    for name, value in table.template.items():
+        columns.append(filled[name][1] if name in filled else [value] * count)
+    return list(map(dict, map(zip, repeat(names), zip(*columns))))

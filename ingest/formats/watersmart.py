@@ -6,12 +6,18 @@ from .converters import ADJUSTMENT_TYPE, AMOUNT, BOOLEAN, DATE, INTEGER, NAME, T
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .records import Record
-from .readers import Row, read_csv
-from .spec import Draft, Field, FormatSpec, Position, Run, Table
+from .readers import Batch, Row, read_csv_batches
+from .spec import (Careful, Draft, Field, FormatSpec, Position, Run, Table, column_check, fill_columns,
+                   pick_columns, render_columns)
 
 
+def all_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+@column_check(lambda values: all(values) and all_digits("".join(values)))
 def digits_only(value: str, run: Run) -> str | None:
-    return None if value.isascii() and value.isdigit() else "is not digits"
+    return None if all_digits(value) else "is not digits"
 
 
 def invoice_type(value: int, run: Run) -> str | None:
@@ -60,18 +66,25 @@ ADJUSTMENT_FIELDS = (
 )
 
 
-def is_header(row: Row) -> bool:
+def is_header(fields: list[str]) -> bool:
     """A first row whose column 1 is `AccountNumber` (any case, spaces and '_' ignored)."""
-    first = row.fields[0].strip().replace(" ", "").replace("_", "")
+    first = fields[0].strip().replace(" ", "").replace("_", "")
     return first.lower() == "accountnumber"
 
 
-def data_rows(rows: Iterable[Row]) -> Iterator[Row]:
-    """The rows after an optional header; a broken first row is never taken for a header
-    (it is a record, so that every line it covers is reported)."""
-    for index, row in enumerate(rows):
-        if not (index == 0 and row.error is None and row.last_line == row.line and is_header(row)):
-            yield row
+def data_rows(items: Iterable[Batch | Row]) -> Iterator[Batch | Row]:
+    """The rows (and batches of rows) after an optional header; a broken first row is never
+    taken for a header (it is a record, so that every line it covers is reported)."""
+    items = iter(items)
+    first = next(items, None)
+    if type(first) is Batch:
+        if is_header(first.rows[0]):
+            first = Batch(first.line + 1, first.rows[1:]) if len(first.rows) > 1 else None
+    elif first is not None and first.error is None and first.last_line == first.line and is_header(first.fields):
+        first = None
+    if first is not None:
+        yield first
+    yield from items
 
 
 class ColumnsPastMax:
@@ -91,11 +104,28 @@ class ColumnsPastMax:
                                      f"the first on line {self.first}")
 
 
+def read_records(chunks: Iterable[str], run: Run, batch_records, row_record) -> Iterator[Record]:
+    """The records of a WaterSmart file: a batch of whole rows by `batch_records(batch)`, or
+    row by row by `row_record(row)` when the batch's columns cannot vouch for it."""
+    for item in data_rows(read_csv_batches(chunks)):
+        if type(item) is Batch:
+            try:
+                yield from batch_records(item)
+                continue
+            except Careful:
+                item = item.as_rows()
+        else:
+            item = (item,)
+        for row in item:
+            yield row_record(row)
+
+
 def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator[Record]:
     header, customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
     read = Table(header + customer, run.config)
     extra = ColumnsPastMax(run, MAX_COLUMNS)
-    for row in data_rows(read_csv(chunks)):
+
+    def row_record(row: Row) -> Record:
         draft, short = Draft(row.line, row.error, row.last_line), len(row.fields) < MIN_COLUMNS
         if short:
             draft.error(None, f"expected at least {MIN_COLUMNS} columns, found {len(row.fields)}")
@@ -106,20 +136,47 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
             values["InvoiceNumber"] = f"{values['AccountNumber']}-{values['InvoiceDate']:%Y%m%d}"
         apply_bif(draft, run.config.bif)
         run.note_duplicate(draft, "InvoiceNumber")
-        yield run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
-                         customer=draft.render(customer, run), details=[draft.render(detail, run)])
+        return run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
+                          customer=draft.render(customer, run), details=[draft.render(detail, run)])
+
+    def batch_records(batch: Batch) -> list[Record]:
+        """Whole rows of 13 to 16 columns, each with its InvoiceNumber, for a biller without
+        BIF values (the rules above then change nothing)."""
+        widths = list(map(len, batch.rows))
+        if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS or run.config.bif:
+            raise Careful
+        filled = fill_columns(read, pick_columns(batch.rows, read.positions), run)
+        lines, count = range(batch.line, batch.line + len(widths)), len(widths)
+        run.note_duplicates("InvoiceNumber", filled["InvoiceNumber"][0], lines)
+        return run.finish_ok(lines, filled["TotalAmountDue"][0], invoice=render_columns(header, filled, count),
+                             customer=render_columns(customer, filled, count),
+                             details=[[part] for part in render_columns(detail, filled, count)])
+
+    yield from read_records(chunks, run, batch_records, row_record)
     extra.warn()
 
 
 def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator[Record]:
     table = spec.table("AR", run.config)
     extra = ColumnsPastMax(run, len([f for f in spec.fields if isinstance(f.source, Position)]))
-    for row in data_rows(read_csv(chunks)):
+
+    def row_record(row: Row) -> Record:
         draft = Draft(row.line, row.error, row.last_line)
         extra.see(row)
         draft.fill_raws(table, table.pick(row.fields), run)
         run.note_duplicate(draft, "AccountNumber")
-        yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
+        return run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
+
+    def batch_records(batch: Batch) -> list[Record]:
+        if max(map(len, batch.rows)) > extra.maximum:
+            raise Careful
+        filled = fill_columns(table, pick_columns(batch.rows, table.positions), run)
+        lines = range(batch.line, batch.line + len(batch.rows))
+        run.note_duplicates("AccountNumber", filled["AccountNumber"][0], lines)
+        return run.finish_ok(lines, filled["AdjustmentAmount"][0],
+                             adjustment=render_columns(table, filled, len(lines)))
+
+    yield from read_records(chunks, run, batch_records, row_record)
     extra.warn()
 
 
