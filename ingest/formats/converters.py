@@ -80,8 +80,19 @@ def text_column(raws: Sequence[str]) -> Column | None:
     but the space: only trimmed)."""
     if not "".join(raws).isprintable():
         return None
-    values = [raw.strip() or None for raw in raws]
+    values = trimmed(raws)
     return values, values
+
+
+def trimmed(raws: Sequence[str]) -> list:
+    """The trimmed values of a printable column (None for a blank one); `strip` is called
+    only when a value has a space at either end."""
+    lined = "\n".join(raws)
+    if lined.startswith(" ") or lined.endswith(" ") or " \n" in lined or "\n " in lined:
+        return [raw.strip() or None for raw in raws]
+    if all(raws):
+        return list(raws)
+    return [raw or None for raw in raws] if any(raws) else [None] * len(raws)
 
 
 def clean_name(raw: str) -> str | None:
@@ -101,7 +112,7 @@ def name_column(raws: Sequence[str]) -> Column | None:
     if "  " in joined:
         values = [" ".join(raw.split()) or None for raw in raws]
     else:
-        values = [raw.strip() or None for raw in raws]
+        values = trimmed(raws)
     return values, values
 
 
@@ -204,6 +215,8 @@ def amount_column(raws: Sequence[str]) -> Column | None:
         values = list(map(Decimal, raws))
     else:
         values = [Decimal(raw) if raw else None for raw in raws]
+    if all(raws):
+        return values, list(map(str, values))
     return values, [None if value is None else str(value) for value in values]
 
 

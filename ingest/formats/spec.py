@@ -6,10 +6,10 @@ A new field is a new `Field` row; a format module only adds its few computed rul
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import repeat
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .converters import ConversionError, Converter, as_is, shown
+from .readers import Batch, Row
 from .records import FieldError, ParseConfig, Record, Tally
 
 
@@ -150,6 +150,7 @@ class Table(tuple):
         table.sources = [f.source for f in read]
         table.reads = [(f.name, f.converter.clean, f.required, f.blank, f.check, f.source) for f in read]
         table.column_reads = [(f.name, f.converter, f.required, f.blank, f.check) for f in read]
+        table.reading = {f.name for f in read}
         table.config, table.template, table.rendered, table.plain = config, {}, [], []
         for f in table:
             if f.kind in ("file", "computed", "bif"):
@@ -209,14 +210,10 @@ class Run:
             raise Careful
         seen.update(zip(values, lines))
 
-    def finish_ok(self, lines: Sequence[int], amounts: list, **parts: list) -> list[Record]:
-        """`finish` for a batch of records without errors, each on one line: `parts` gives
-        each record part (invoice, customer, details, adjustment) as a list, record by record."""
-        self.tally.add_ok(len(lines), amounts)
-        none = repeat(None)
-        details = parts.get("details") or map(list, repeat(()))
-        return list(map(Record, lines, repeat("ok"), none, map(list, repeat(())), parts.get("invoice", none),
-                        parts.get("customer", none), details, parts.get("adjustment", none), lines))
+    def finish_ok(self, records: list[Record], amounts: list) -> list[Record]:
+        """`finish` for a batch of records without errors (`BatchRecords`)."""
+        self.tally.add_ok(len(records), amounts)
+        return records
 
     def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
         errors = draft.errors
@@ -339,6 +336,23 @@ class Careful(Exception):
     """The batch's rows must take the per-row path."""
 
 
+def read_records(items: Iterable[Batch | Row], batch_records: Callable[[Batch], list[Record]],
+                 row_record: Callable[[Row], Record]) -> Iterator[Record]:
+    """The records of a CSV file's rows (`readers.read_csv_batches`): a batch of whole rows by
+    `batch_records(batch)`, or row by row by `row_record(row)` when it raises Careful."""
+    for item in items:
+        if type(item) is Batch:
+            try:
+                yield from batch_records(item)
+                continue
+            except Careful:
+                item = item.as_rows()
+        else:
+            item = (item,)
+        for row in item:
+            yield row_record(row)
+
+
 def column_check(batch: Callable[[list], bool]) -> Callable:
     """Declares a check's column form: `batch(values)` True when the check passes on every
     (non-blank) value; False when it cannot tell (each distinct value is then checked)."""
@@ -387,7 +401,9 @@ def fill_columns(table: Table, columns: list[Sequence[str] | None], run: Run) ->
         if converted is None:
             raise Careful
         values = converted[0]
-        if (required or blank is not None) and None in values:
+        # A value is None only where its rendering is (rendered values are never Decimals,
+        # whose comparison with None is slow).
+        if (required or blank is not None) and None in converted[1]:
             raise Careful
         if check is not None and not passes(check, values, run):
             raise Careful
@@ -395,9 +411,36 @@ def fill_columns(table: Table, columns: list[Sequence[str] | None], run: Run) ->
     return filled
 
 
-def render_columns(table: Table, filled: dict[str, tuple[list, list]], count: int) -> list[dict]:
-    """`Draft.render` over a batch: one dict per record, in declaration order."""
-    names, columns = list(table.template), []
-    for name, value in table.template.items():
-        columns.append(filled[name][1] if name in filled else [value] * count)
-    return list(map(dict, map(zip, repeat(names), zip(*columns))))
+class BatchRecords:
+    """The `ok` records of a batch, each built by one function compiled once per parse from
+    the record's tables (as `Draft.render` renders them, in declaration order): the rendered
+    values of the fields read from the file are its arguments, the other values constants.
+    `parts` gives the tables of `Record`'s parts: `invoice`, `customer`, `adjustment` one
+    table each, `details` a tuple of tables."""
+
+    def __init__(self, **parts: Table | tuple[Table, ...]):
+        names, self.fields = {"Record": Record}, []
+
+        def part(table: Table) -> str:
+            items = []
+            for name, value in table.template.items():
+                if name in table.reading:
+                    if name not in self.fields:
+                        self.fields.append(name)
+                    items.append(f"{name!r}: _{self.fields.index(name)}")
+                else:
+                    names[f"_k{len(names)}"] = value
+                    items.append(f"{name!r}: _k{len(names) - 1}")
+            return "{" + ", ".join(items) + "}"
+
+        record = {name: part(parts[name]) if name in parts else "None" for name in ("invoice", "customer")}
+        details = "[" + ", ".join(part(table) for table in parts.get("details", ())) + "]"
+        adjustment = part(parts["adjustment"]) if "adjustment" in parts else "None"
+        arguments = "".join(f", _{index}" for index in range(len(self.fields)))
+        source = (f"def record(line{arguments}):\n    return Record(line, 'ok', None, [], {record['invoice']}, "
+                  f"{record['customer']}, {details}, {adjustment}, line)\n")
+        exec(compile(source, "<batch record>", "exec"), names)
+        self.record = names["record"]
+
+    def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> list[Record]:
+        return list(map(self.record, lines, *(filled[name][1] for name in self.fields)))

@@ -6,9 +6,9 @@ from .converters import ADJUSTMENT_TYPE, AMOUNT, BOOLEAN, DATE, INTEGER, NAME, T
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .records import Record
-from .readers import Batch, Row, read_csv_batches
-from .spec import (Careful, Draft, Field, FormatSpec, Position, Run, Table, column_check, fill_columns,
-                   pick_columns, render_columns)
+from .readers import Batch, Row, first_row, read_csv_batches
+from .spec import (BatchRecords, Careful, Draft, Field, FormatSpec, Position, Run, Table, column_check,
+                   fill_columns, pick_columns, read_records)
 
 
 def all_digits(text: str) -> bool:
@@ -66,25 +66,19 @@ ADJUSTMENT_FIELDS = (
 )
 
 
-def is_header(fields: list[str]) -> bool:
+def is_header(row: Row) -> bool:
     """A first row whose column 1 is `AccountNumber` (any case, spaces and '_' ignored)."""
-    first = fields[0].strip().replace(" ", "").replace("_", "")
+    first = row.fields[0].strip().replace(" ", "").replace("_", "")
     return first.lower() == "accountnumber"
 
 
 def data_rows(items: Iterable[Batch | Row]) -> Iterator[Batch | Row]:
     """The rows (and batches of rows) after an optional header; a broken first row is never
     taken for a header (it is a record, so that every line it covers is reported)."""
-    items = iter(items)
-    first = next(items, None)
-    if type(first) is Batch:
-        if is_header(first.rows[0]):
-            first = Batch(first.line + 1, first.rows[1:]) if len(first.rows) > 1 else None
-    elif first is not None and first.error is None and first.last_line == first.line and is_header(first.fields):
-        first = None
-    if first is not None:
+    first, rest = first_row(items)
+    if first is not None and not (first.error is None and first.last_line == first.line and is_header(first)):
         yield first
-    yield from items
+    yield from rest
 
 
 class ColumnsPastMax:
@@ -102,22 +96,6 @@ class ColumnsPastMax:
         if self.rows:
             self.run.warnings.append(f"columns past {self.maximum} ignored on {self.rows} row(s), "
                                      f"the first on line {self.first}")
-
-
-def read_records(chunks: Iterable[str], run: Run, batch_records, row_record) -> Iterator[Record]:
-    """The records of a WaterSmart file: a batch of whole rows by `batch_records(batch)`, or
-    row by row by `row_record(row)` when the batch's columns cannot vouch for it."""
-    for item in data_rows(read_csv_batches(chunks)):
-        if type(item) is Batch:
-            try:
-                yield from batch_records(item)
-                continue
-            except Careful:
-                item = item.as_rows()
-        else:
-            item = (item,)
-        for row in item:
-            yield row_record(row)
 
 
 def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator[Record]:
@@ -146,13 +124,12 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
         if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS or run.config.bif:
             raise Careful
         filled = fill_columns(read, pick_columns(batch.rows, read.positions), run)
-        lines, count = range(batch.line, batch.line + len(widths)), len(widths)
+        lines = range(batch.line, batch.line + len(widths))
         run.note_duplicates("InvoiceNumber", filled["InvoiceNumber"][0], lines)
-        return run.finish_ok(lines, filled["TotalAmountDue"][0], invoice=render_columns(header, filled, count),
-                             customer=render_columns(customer, filled, count),
-                             details=[[part] for part in render_columns(detail, filled, count)])
+        return run.finish_ok(records(lines, filled), filled["TotalAmountDue"][0])
 
-    yield from read_records(chunks, run, batch_records, row_record)
+    records = BatchRecords(invoice=header, customer=customer, details=(detail,))
+    yield from read_records(data_rows(read_csv_batches(chunks)), batch_records, row_record)
     extra.warn()
 
 
@@ -173,10 +150,10 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
         filled = fill_columns(table, pick_columns(batch.rows, table.positions), run)
         lines = range(batch.line, batch.line + len(batch.rows))
         run.note_duplicates("AccountNumber", filled["AccountNumber"][0], lines)
-        return run.finish_ok(lines, filled["AdjustmentAmount"][0],
-                             adjustment=render_columns(table, filled, len(lines)))
+        return run.finish_ok(records(lines, filled), filled["AdjustmentAmount"][0])
 
-    yield from read_records(chunks, run, batch_records, row_record)
+    records = BatchRecords(adjustment=table)
+    yield from read_records(data_rows(read_csv_batches(chunks)), batch_records, row_record)
     extra.warn()
 
 
