@@ -201,13 +201,19 @@ def clean_amount(raw: str) -> Decimal | None:
 
 
 _PLAIN_AMOUNTS = re.compile(f"(?:(?:{_PLAIN_AMOUNT.pattern})?\n)*")  # a column, each value plain or blank
+_RENDERED_AMOUNTS = re.compile(r"(?:(?:0|[1-9][0-9]{0,9})\.[0-9]{2}\n)*")  # each value as `render_amount` writes it
 
 
 def amount_column(raws: Sequence[str]) -> Column | None:
     """`clean_amount` and `render_amount` over a column of plain (`_PLAIN_AMOUNT`) or blank
-    values: a plain amount has two decimals, so its `str` is its rendering."""
+    values: a plain amount has two decimals, so its `str` is its rendering (and a value
+    already written that way is its own)."""
     joined = "\n".join(raws) + "\n"
-    if joined.count("\n") != len(raws) or not _PLAIN_AMOUNTS.fullmatch(joined):
+    if joined.count("\n") != len(raws):
+        return None
+    if _RENDERED_AMOUNTS.fullmatch(joined):
+        return list(map(Decimal, raws)), list(raws)
+    if not _PLAIN_AMOUNTS.fullmatch(joined):
         return None
     if "-" in joined:
         values = [Decimal(raw) + 0 if raw else None for raw in raws]  # + 0: -0.00 becomes 0.00

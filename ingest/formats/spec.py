@@ -4,6 +4,7 @@ whether it is required), and the small engine that fills a record from such a ta
 A new field is a new `Field` row; a format module only adds its few computed rules.
 """
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -339,18 +340,16 @@ class Careful(Exception):
 def read_records(items: Iterable[Batch | Row], batch_records: Callable[[Batch], list[Record]],
                  row_record: Callable[[Row], Record]) -> Iterator[Record]:
     """The records of a CSV file's rows (`readers.read_csv_batches`): a batch of whole rows by
-    `batch_records(batch)`, or row by row by `row_record(row)` when it raises Careful."""
-    for item in items:
+    `batch_records(batch)`, or row by row by `row_record(row)` when it raises Careful (the
+    records of each item chained, not yielded one by one)."""
+    def records(item: Batch | Row) -> list[Record]:
         if type(item) is Batch:
             try:
-                yield from batch_records(item)
-                continue
+                return batch_records(item)
             except Careful:
-                item = item.as_rows()
-        else:
-            item = (item,)
-        for row in item:
-            yield row_record(row)
+                return list(map(row_record, item.as_rows()))
+        return [row_record(item)]
+    return itertools.chain.from_iterable(map(records, items))
 
 
 def column_check(batch: Callable[[list], bool]) -> Callable:
