@@ -151,7 +151,6 @@ class Table(tuple):
         table.sources = [f.source for f in read]
         table.reads = [(f.name, f.converter.clean, f.required, f.blank, f.check, f.source) for f in read]
         table.column_reads = [(f.name, f.converter, f.required, f.blank, f.check) for f in read]
-        table.reading = {f.name for f in read}
         table.config, table.template, table.rendered, table.plain = config, {}, [], []
         for f in table:
             if f.kind in ("file", "computed", "bif"):
@@ -413,7 +412,8 @@ def fill_columns(table: Table, columns: list[Sequence[str] | None], run: Run) ->
 class BatchRecords:
     """The `ok` records of a batch, each built by one function compiled once per parse from
     the record's tables (as `Draft.render` renders them, in declaration order): the rendered
-    values of the fields read from the file are its arguments, the other values constants.
+    values of the fields read from the file, computed or BIF are its arguments (None for a
+    field the batch has no column of), the constants and settings are bound.
     `parts` gives the tables of `Record`'s parts: `invoice`, `customer`, `adjustment` one
     table each, `details` a tuple of tables."""
 
@@ -422,8 +422,9 @@ class BatchRecords:
 
         def part(table: Table) -> str:
             items = []
+            arguments = {*table.plain, *(name for name, _render in table.rendered)}  # read, computed, BIF
             for name, value in table.template.items():
-                if name in table.reading:
+                if name in arguments:
                     if name not in self.fields:
                         self.fields.append(name)
                     items.append(f"{name!r}: _{self.fields.index(name)}")
@@ -442,4 +443,5 @@ class BatchRecords:
         self.record = names["record"]
 
     def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> list[Record]:
-        return list(map(self.record, lines, *(filled[name][1] for name in self.fields)))
+        return list(map(self.record, lines, *(filled[name][1] if name in filled else itertools.repeat(None)
+                                              for name in self.fields)))

@@ -1,7 +1,7 @@
 """WaterSmart: positional CSV invoice and adjustment files (FORMATS.md 3 and 5.1)."""
 from typing import Iterable, Iterator
 
-from .bif import apply_bif, bif_fields
+from .bif import apply_bif, apply_bif_columns, bif_fields
 from .converters import ADJUSTMENT_TYPE, AMOUNT, BOOLEAN, DATE, INTEGER, NAME, TEXT, ZIP
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
@@ -118,12 +118,12 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
                           customer=draft.render(customer, run), details=[draft.render(detail, run)])
 
     def batch_records(batch: Batch) -> list[Record]:
-        """Whole rows of 13 to 16 columns, each with its InvoiceNumber, for a biller without
-        BIF values (the rules above then change nothing)."""
+        """Whole rows of 13 to 16 columns, each with its InvoiceNumber."""
         widths = list(map(len, batch.rows))
-        if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS or run.config.bif:
+        if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS:
             raise Careful
         filled = fill_columns(read, pick_columns(batch.rows, read.positions), run)
+        apply_bif_columns(filled, run.config.bif, header)
         lines = range(batch.line, batch.line + len(widths))
         run.note_duplicates("InvoiceNumber", filled["InvoiceNumber"][0], lines)
         return run.finish_ok(records(lines, filled), filled["TotalAmountDue"][0])
