@@ -9,8 +9,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from .converters import AMOUNT, BOOLEAN, DATE, TEXT, Converter
-from .spec import Bif, Field
+from .converters import AMOUNT, BOOLEAN, DATE, TEXT, Converter, as_is
+from .spec import Bif, Careful, Field
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,33 @@ def apply_bif(draft, bif: tuple[BifValue, ...]) -> None:
         except OverflowError:
             draft.error(item.field, f"{item} with {item.base} '{base.isoformat()}' is not a date "
                                     f"(dates run from 0001-01-01 to 9999-12-31)")
+
+
+def apply_bif_columns(filled: dict[str, tuple[list, list]], bif: tuple[BifValue, ...], fields) -> None:
+    """`apply_bif` over a batch of records without errors (`spec.fill_columns`): each BIF
+    field's column, its blank values filled (rendered by the field's converter among
+    `fields`); Careful when a rule's date falls outside the calendar."""
+    count = len(next(iter(filled.values()))[0])
+    renders = {f.name: f.converter.render if f.converter else as_is for f in fields}
+    for item in bif:
+        values, rendered = filled.get(item.field, ([None] * count, [None] * count))
+        if None not in rendered:  # a value is None only where its rendering is
+            continue
+        values, rendered = list(values), list(rendered)
+        render = renders.get(item.field, as_is)
+        bases = filled.get(item.base, ([None] * count,))[0] if item.base is not None else None
+        made = {}  # base date (or None for a value) -> (value, rendered)
+        for index, value in enumerate(values):
+            if value is not None:
+                continue
+            base = None if bases is None else bases[index]
+            if bases is not None and base is None:
+                continue
+            if base not in made:
+                try:
+                    new = item.value if base is None else base + datetime.timedelta(days=item.days)
+                except OverflowError:
+                    raise Careful from None
+                made[base] = new, None if new is None else render(new)
+            values[index], rendered[index] = made[base]
+        filled[item.field] = values, rendered

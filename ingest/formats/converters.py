@@ -9,7 +9,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 
 class ConversionError(ValueError):
@@ -27,11 +27,37 @@ def as_is(value: Any) -> Any:
     return value
 
 
+Column = tuple[list, list]  # (values, rendered values) of a column of raw values
+
+
 @dataclass(frozen=True)
 class Converter:
     name: str  # shown in the admin's marker table, e.g. "amount"
     clean: Callable[[str], Any]
     render: Callable[[Any], Any] = as_is
+    # `clean` and `render` over a whole column of raw values at once, for the values in the
+    # common plain form; None when a value is not (`convert_column` then converts each
+    # distinct value with `clean`).
+    column: Callable[[Sequence[str]], Column | None] | None = None
+
+    def convert_column(self, raws: Sequence[str]) -> Column | None:
+        """(values, rendered values) of `raws`, the same as `clean` and `render` give value by
+        value; None when a value does not convert (its row then reports the error)."""
+        converted = self.column(raws) if self.column is not None else None
+        return converted if converted is not None else distinct_column(self, raws)
+
+
+def distinct_column(converter: Converter, raws: Sequence[str]) -> Column | None:
+    """Each distinct raw value cleaned and rendered once (a column has few distinct dates,
+    flags or codes); None when one of them does not convert."""
+    values, rendered = {}, {}
+    for raw in set(raws):
+        try:
+            value = converter.clean(raw)
+        except ConversionError:
+            return None
+        values[raw], rendered[raw] = value, None if value is None else converter.render(value)
+    return list(map(values.__getitem__, raws)), list(map(rendered.__getitem__, raws))
 
 
 # --- text -----------------------------------------------------------------------------
@@ -49,6 +75,26 @@ def clean_text(raw: str) -> str | None:
     return value or None
 
 
+def text_column(raws: Sequence[str]) -> Column | None:
+    """`clean_text` over a column of printable values (no control character, no whitespace
+    but the space: only trimmed)."""
+    if not "".join(raws).isprintable():
+        return None
+    values = trimmed(raws)
+    return values, values
+
+
+def trimmed(raws: Sequence[str]) -> list:
+    """The trimmed values of a printable column (None for a blank one); `strip` is called
+    only when a value has a space at either end."""
+    lined = "\n".join(raws)
+    if lined.startswith(" ") or lined.endswith(" ") or " \n" in lined or "\n " in lined:
+        return [raw.strip() or None for raw in raws]
+    if all(raws):
+        return list(raws)
+    return [raw or None for raw in raws] if any(raws) else [None] * len(raws)
+
+
 def clean_name(raw: str) -> str | None:
     """Text whose inner runs of (Unicode) whitespace collapse to one space."""
     value = raw.strip()
@@ -56,6 +102,18 @@ def clean_name(raw: str) -> str | None:
         return (" ".join(value.split()) if "  " in value else value) or None
     value = clean_text(raw)
     return " ".join(value.split()) if value else None
+
+
+def name_column(raws: Sequence[str]) -> Column | None:
+    """`clean_name` over a column of printable values (their runs of spaces collapsed)."""
+    joined = "".join(raws)
+    if not joined.isprintable():
+        return None
+    if "  " in joined:
+        values = [" ".join(raw.split()) or None for raw in raws]
+    else:
+        values = trimmed(raws)
+    return values, values
 
 
 _ZIP = re.compile(r"[0-9]+(-[0-9]{4})?")
@@ -142,6 +200,32 @@ def clean_amount(raw: str) -> Decimal | None:
     return -amount if negative and amount else amount
 
 
+_PLAIN_AMOUNTS = re.compile(f"(?:(?:{_PLAIN_AMOUNT.pattern})?\n)*")  # a column, each value plain or blank
+_RENDERED_AMOUNTS = re.compile(r"(?:(?:0|[1-9][0-9]{0,9})\.[0-9]{2}\n)*")  # each value as `render_amount` writes it
+
+
+def amount_column(raws: Sequence[str]) -> Column | None:
+    """`clean_amount` and `render_amount` over a column of plain (`_PLAIN_AMOUNT`) or blank
+    values: a plain amount has two decimals, so its `str` is its rendering (and a value
+    already written that way is its own)."""
+    joined = "\n".join(raws) + "\n"
+    if joined.count("\n") != len(raws):
+        return None
+    if _RENDERED_AMOUNTS.fullmatch(joined):
+        return list(map(Decimal, raws)), list(raws)
+    if not _PLAIN_AMOUNTS.fullmatch(joined):
+        return None
+    if "-" in joined:
+        values = [Decimal(raw) + 0 if raw else None for raw in raws]  # + 0: -0.00 becomes 0.00
+    elif all(raws):
+        values = list(map(Decimal, raws))
+    else:
+        values = [Decimal(raw) if raw else None for raw in raws]
+    if all(raws):
+        return values, list(map(str, values))
+    return values, [None if value is None else str(value) for value in values]
+
+
 _STRICT_AMOUNT = re.compile(r"-?[0-9]*(\.[0-9]*)?")
 
 
@@ -218,19 +302,30 @@ def clean_account_without_dashes(raw: str) -> str | None:
     return value.replace("-", "") or None if value else None
 
 
+def account_without_dashes_column(raws: Sequence[str]) -> Column | None:
+    text = text_column(raws)
+    if text is None:
+        return None
+    values = [value.replace("-", "") or None if value else None for value in text[0]]
+    return values, values
+
+
 # --- the converters the format tables use --------------------------------------------
 
-TEXT = Converter("text", clean_text)
-NAME = Converter("text, inner whitespace collapsed", clean_name)
+TEXT = Converter("text", clean_text, column=text_column)
+NAME = Converter("text, inner whitespace collapsed", clean_name, column=name_column)
 ZIP = Converter("zip: digits, optional -NNNN", clean_zip)
 INTEGER = Converter("integer", clean_integer)
 BOOLEAN = Converter("boolean (1/0, Y/N, true/false)", clean_boolean)
-AMOUNT = Converter("amount", clean_amount, render_amount)
-STRICT_AMOUNT = Converter("amount: digits, '.', leading '-' only", clean_strict_amount, render_amount)
+AMOUNT = Converter("amount", clean_amount, render_amount, amount_column)
+# A plain amount (`_PLAIN_AMOUNT`) passes the strict form's check: the same column path.
+STRICT_AMOUNT = Converter("amount: digits, '.', leading '-' only", clean_strict_amount, render_amount,
+                          amount_column)
 DATE = Converter("date", clean_date, datetime.date.isoformat)
 US_DATE = Converter("date rendered MM/DD/YYYY", clean_date, render_us_date)
 MONTH = Converter("month: Jan..Dec (input Jan or 1..12)", clean_month)
-ACCOUNT_WITHOUT_DASHES = Converter("text, every '-' removed", clean_account_without_dashes)
+ACCOUNT_WITHOUT_DASHES = Converter("text, every '-' removed", clean_account_without_dashes,
+                                  column=account_without_dashes_column)
 ADJUSTMENT_TYPE = Converter("integer 1 or 2", one_of(1, 2))
 
 

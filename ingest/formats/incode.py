@@ -6,14 +6,14 @@ from typing import Iterable, Iterator
 
 from .bif import INCODE_DEFAULT_BIF, apply_bif, bif_fields
 from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRICT_AMOUNT, TEXT,
-                         US_DATE, ConversionError, Converter, shown)
+                         US_DATE, ConversionError, Converter)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .markers import MAX_DETAILS, bill_code_amounts, bill_codes, elements, extract
 from .records import FileRefused, Record
-from .readers import Block, line_ends, read_blocks, read_csv
-from .spec import (BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
-                   Setting, Table)
+from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
+from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
+                   Setting, Table, column_check, fill_columns, pick_columns, read_records)
 
 SERVICE_ADDRESS = Markers("<Address_info Ssa=", "St_no=")
 
@@ -210,6 +210,8 @@ class LineCounter:
 
 # --- adjustments (V9 CSV with a header row) --------------------------------------------
 
+@column_check(lambda values: all(values) and "-" not in (digits := "".join(values)) and digits.isascii()
+              and digits.isdigit())
 def numeric(value: str, run: Run) -> str | None:
     """The IsNumeric check: digits once every '-' is removed."""
     digits = value.replace("-", "")
@@ -236,8 +238,7 @@ def _adjustment_fields(account: Converter, check, rule: str) -> tuple:
 
 def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator[Record]:
     table = spec.table("AR", run.config)
-    rows = read_csv(chunks)
-    header = next(rows, None)
+    header, rows = first_row(read_csv_batches(chunks))
     if header is None:
         raise FileRefused("no header row")
     if header.error or header.last_line != header.line:
@@ -252,12 +253,21 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
 
     positions = [index[source.name.casefold()] for source in table.sources]  # in `table.reads` order
 
-    for row in rows:
+    def row_record(row: Row) -> Record:
         draft = Draft(row.line, row.error, row.last_line)
         fields, width = row.fields, len(row.fields)
         draft.fill_raws(table, [fields[p] if p < width else None for p in positions], run)
         run.note_duplicate(draft, "AccountNumber")
-        yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
+        return run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
+
+    def batch_records(batch: Batch) -> list[Record]:
+        filled = fill_columns(table, pick_columns(batch.rows, positions), run)
+        lines = range(batch.line, batch.line + len(batch.rows))
+        run.note_duplicates("AccountNumber", filled["AccountNumber"][0], lines)
+        return run.finish_ok(records(lines, filled), filled["AdjustmentAmount"][0])
+
+    records = BatchRecords(adjustment=table)
+    yield from read_records(rows, batch_records, row_record)
 
 
 # The invoice file's catalogue entry: .xml, tab-separated fields inside pseudo-XML blocks.

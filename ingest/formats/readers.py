@@ -2,7 +2,8 @@
 
 - `open_text(open_bytes)`: decides the encoding (UTF-8 with or without BOM, else
   Windows-1252) in a first pass over the whole file and refuses empty and binary files.
-- `read_csv(chunks)`: RFC 4180 rows as `Row(line, fields)` (`.error` set on a broken row).
+- `read_csv(chunks)`: RFC 4180 rows as `Row(line, fields)` (`.error` set on a broken row);
+  `read_csv_batches(chunks)` the same rows, most of them a chunk's lines at a time (`Batch`).
 - `read_blocks(chunks)`: the `<account>` ... `</account>` blocks of an Incode invoice file.
 
 Only CR and LF end a line (CRLF counts as one). Nothing here holds the whole file: a row or
@@ -10,11 +11,12 @@ a block longer than `MAX_RECORD_CHARS` is cut and reported as an error.
 """
 import codecs
 import csv
+import itertools
 import re
 import threading
 from contextlib import closing
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
 from .converters import shown
 from .records import FileRefused
@@ -87,28 +89,62 @@ def open_text(open_bytes: Callable[[], BinaryIO]) -> TextSource:
 # --- physical lines -------------------------------------------------------------------
 
 _EOL = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])")
+# Where `str.splitlines` also breaks a line; here only CR and LF end one.
+_OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+class CutLine(str):
+    """A physical line longer than `MAX_RECORD_CHARS`, cut short: its row is reported."""
+
+
+def line_blocks(chunks: Iterable[str] | str) -> Iterator[list[str]]:
+    """The physical lines of the text, each with its line end (the file's last line may have
+    none), a list per chunk: a line split between chunks goes with the chunk that ends it, a
+    CR at the end of a chunk waits for a possible LF. A line too long to keep is cut (a
+    `CutLine`). One `str.splitlines` per chunk, not a step per line."""
+    pending, cut = "", False
+    for chunk in _as_chunks(chunks):
+        text = pending + chunk
+        held = "\r" if text.endswith("\r") else ""  # may be the CR of a CRLF
+        lines = _split_lines(text[:-1] if held else text)
+        pending = (lines.pop() if lines and lines[-1][-1] not in "\r\n" else "") + held
+        if cut and lines:
+            lines[0], cut = CutLine(lines[0]), False
+        if len(pending) > MAX_RECORD_CHARS + 1:
+            pending, cut = pending[:MAX_RECORD_CHARS] + pending[-1], True
+        if lines:
+            yield lines
+    if pending or cut:
+        lines = _split_lines(pending) or [""]
+        if cut:
+            lines[0] = CutLine(lines[0])
+        yield lines
+
+
+def _split_lines(text: str) -> list[str]:
+    """Complete lines with their ends, then the unended rest if any."""
+    if not any(char in text for char in _OTHER_BREAKS):  # a scan per character: faster than a regex
+        return text.splitlines(True)
+    lines = _LINE.findall(text)
+    rest = text[sum(map(len, lines)):]
+    return lines + [rest] if rest else lines
+
+
+def line_end(line: str) -> tuple[str, str]:
+    """(text, line end) of a line from `line_blocks`."""
+    if line.endswith("\r\n"):
+        return line[:-2], "\r\n"
+    if line.endswith(("\r", "\n")):
+        return line[:-1], line[-1]
+    return line, ""
 
 
 def read_lines(chunks: Iterable[str]) -> Iterator[tuple[str, str, bool]]:
     """(text, line ending, cut) per physical line; `cut` when the line was too long to keep."""
-    pending, cut = "", False
-    for chunk in _as_chunks(chunks):
-        seen = len(pending) - pending.endswith("\r")  # `pending` holds no line end before this
-        text = pending + chunk
-        stop = len(text) - 1 if text.endswith("\r") else len(text)  # CR may start a CRLF
-        start = 0
-        for match in _EOL.finditer(text, seen, stop):
-            yield text[start:match.start()], match.group(), cut
-            start, cut = match.end(), False
-        pending = text[start:]
-        if len(pending) > MAX_RECORD_CHARS + 1:
-            pending, cut = pending[:MAX_RECORD_CHARS] + pending[-1], True
-    start = 0
-    for match in _EOL.finditer(pending):
-        yield pending[start:match.start()], match.group(), cut
-        start, cut = match.end(), False
-    if start < len(pending) or cut:
-        yield pending[start:], "", cut
+    for lines in line_blocks(chunks):
+        for line in lines:
+            yield *line_end(line), type(line) is CutLine
 
 
 def _as_chunks(chunks: Iterable[str] | str) -> Iterable[str]:
@@ -219,34 +255,86 @@ def split_quoted_line(text: str) -> list[str] | None:
         return None
 
 
+class Batch(NamedTuple):
+    """Rows on consecutive physical lines from `line`, each whole on its line, well formed
+    (no broken quote, not too long) and of two fields or more: what most of a file is."""
+    line: int
+    rows: list[list[str]]
+
+    def as_rows(self) -> list[Row]:
+        return [Row(line, fields) for line, fields in enumerate(self.rows, self.line)]
+
+
+def whole_rows(lines: list[str]) -> list[list[str]] | None:
+    """The rows of `lines` read by one strict `csv.reader` when each line is one whole row of
+    two fields or more, as `_RowBuilder` reads it (tests compare the two); None otherwise (a
+    quote left open or followed by text, a blank line, a field too long for `csv`, a line
+    or a row too long): then the lines are read one by one."""
+    if sum(map(len, lines)) > MAX_RECORD_CHARS:
+        return None
+    try:
+        rows = list(csv.reader(lines, strict=True))
+    except csv.Error:
+        return None
+    return rows if len(rows) == len(lines) and min(map(len, rows)) > 1 else None
+
+
+def read_csv_batches(chunks: Iterable[str] | str, fast: bool = True) -> Iterator[Batch | Row]:
+    """`read_csv`'s rows, the lines of a chunk that `whole_rows` reads at once as a `Batch`."""
+    builder, line = None, 0
+    for lines in line_blocks(chunks):
+        if fast and builder is None:
+            rows = whole_rows(lines)
+            if rows is not None:
+                yield Batch(line + 1, rows)
+                line += len(lines)
+                continue
+        for physical in lines:
+            line += 1
+            text, eol = line_end(physical)
+            cut = type(physical) is CutLine
+            if builder is None:
+                if not text.strip():
+                    continue
+                if fast and not cut:
+                    if '"' not in text:
+                        yield Row(line, text.split(","))
+                        continue
+                    fields = split_quoted_line(text)
+                    if fields is not None:
+                        yield Row(line, fields)
+                        continue
+                builder = _RowBuilder(line)
+            builder.cut = builder.cut or cut
+            if builder.consume(text, eol, line):
+                yield builder.row()
+                builder = None
+    if builder is not None:
+        builder.end_field()
+        builder.problem = f"the quote opened on line {builder.quoted_since} is never closed"
+        yield builder.row()
+
+
+def first_row(items: Iterable[Batch | Row]) -> tuple[Row | None, Iterator[Batch | Row]]:
+    """The first row of `read_csv_batches`' items (None: no row), and the items after it."""
+    items = iter(items)
+    first = next(items, None)
+    if type(first) is not Batch:
+        return first, items
+    head = [Batch(first.line + 1, first.rows[1:])] if len(first.rows) > 1 else []
+    return Row(first.line, first.rows[0]), itertools.chain(head, items)
+
+
 def read_csv(chunks: Iterable[str] | str, fast: bool = True) -> Iterator[Row]:
     """RFC 4180 rows in file order; blank lines are skipped. A row whose quotes are broken
     has `.error` and ends at the end of the line where that is found (or of the file).
     `fast=False` reads every row with `_RowBuilder` (the same rows, only slower: tests
     compare the two)."""
-    builder, line = None, 0
-    for text, eol, cut in read_lines(chunks):
-        line += 1
-        if builder is None:
-            if not text.strip():
-                continue
-            if fast and not cut:
-                if '"' not in text:
-                    yield Row(line, text.split(","))
-                    continue
-                fields = split_quoted_line(text)
-                if fields is not None:
-                    yield Row(line, fields)
-                    continue
-            builder = _RowBuilder(line)
-        builder.cut = builder.cut or cut
-        if builder.consume(text, eol, line):
-            yield builder.row()
-            builder = None
-    if builder is not None:
-        builder.end_field()
-        builder.problem = f"the quote opened on line {builder.quoted_since} is never closed"
-        yield builder.row()
+    for item in read_csv_batches(chunks, fast):
+        if type(item) is Batch:
+            yield from item.as_rows()
+        else:
+            yield item
 
 
 # --- Incode blocks --------------------------------------------------------------------

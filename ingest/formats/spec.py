@@ -4,11 +4,13 @@ whether it is required), and the small engine that fills a record from such a ta
 A new field is a new `Field` row; a format module only adds its few computed rules.
 """
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .converters import ConversionError, Converter, as_is, shown
+from .readers import Batch, Row
 from .records import FieldError, ParseConfig, Record, Tally
 
 
@@ -148,6 +150,7 @@ class Table(tuple):
         read = [f for f in table if f.kind == "file"]
         table.sources = [f.source for f in read]
         table.reads = [(f.name, f.converter.clean, f.required, f.blank, f.check, f.source) for f in read]
+        table.column_reads = [(f.name, f.converter, f.required, f.blank, f.check) for f in read]
         table.config, table.template, table.rendered, table.plain = config, {}, [], []
         for f in table:
             if f.kind in ("file", "computed", "bif"):
@@ -198,6 +201,19 @@ class Run:
         first = self.first_line(field, draft.values.get(field), draft.line)
         if first is not None:
             draft.error(field, f"{shown(str(draft.values[field]))} is a duplicate of line {first}")
+
+    def note_duplicates(self, field: str, values: list, lines: Sequence[int]) -> None:
+        """`note_duplicate` for a batch of records that has none: Careful (and nothing noted)
+        when a value is blank, repeated or seen before."""
+        seen = self._seen.setdefault(field, {})
+        if None in values or len(set(values)) != len(values) or not seen.keys().isdisjoint(values):
+            raise Careful
+        seen.update(zip(values, lines))
+
+    def finish_ok(self, records: list[Record], amounts: list) -> list[Record]:
+        """`finish` for a batch of records without errors (`BatchRecords`)."""
+        self.tally.add_ok(len(records), amounts)
+        return records
 
     def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
         errors = draft.errors
@@ -307,3 +323,125 @@ def _raw(raw_of: Callable[[Any], Any], source: Any) -> Any:
         return raw_of(source)
     except ConversionError as exc:
         return exc
+
+
+# --- a batch of whole rows at once ----------------------------------------------------
+# Most rows of a file are whole and valid. A batch of them (`readers.Batch`) is read column by
+# column: each converter's `convert_column`, each check once per distinct value (or its
+# `column_check`), the records built from the columns. Whenever the columns cannot vouch that
+# every record of the batch is `ok` without a warning, `Careful` is raised before anything is
+# noted, and the format reads the batch row by row (the same records: tests compare the two).
+
+class Careful(Exception):
+    """The batch's rows must take the per-row path."""
+
+
+def read_records(items: Iterable[Batch | Row], batch_records: Callable[[Batch], list[Record]],
+                 row_record: Callable[[Row], Record]) -> Iterator[Record]:
+    """The records of a CSV file's rows (`readers.read_csv_batches`): a batch of whole rows by
+    `batch_records(batch)`, or row by row by `row_record(row)` when it raises Careful (the
+    records of each item chained, not yielded one by one)."""
+    def records(item: Batch | Row) -> list[Record]:
+        if type(item) is Batch:
+            try:
+                return batch_records(item)
+            except Careful:
+                return list(map(row_record, item.as_rows()))
+        return [row_record(item)]
+    return itertools.chain.from_iterable(map(records, items))
+
+
+def column_check(batch: Callable[[list], bool]) -> Callable:
+    """Declares a check's column form: `batch(values)` True when the check passes on every
+    (non-blank) value; False when it cannot tell (each distinct value is then checked)."""
+    def declare(check: Callable) -> Callable:
+        check.batch = batch
+        return check
+    return declare
+
+
+def passes(check: Callable, values: list, run: Run) -> bool:
+    present = [value for value in values if value is not None]
+    batch = getattr(check, "batch", None)
+    return (batch is not None and batch(present)) or all(check(value, run) is None for value in set(present))
+
+
+def pick_columns(rows: list[list[str]], positions: Iterable[int]) -> list[Sequence[str] | None]:
+    """The raw values at each 0-based position over a batch of rows; None for a position no
+    row reaches (a missing value); Careful when some rows reach it and others do not."""
+    widths = list(map(len, rows))
+    shortest, longest = min(widths), max(widths)
+    columns = list(zip(*rows))
+    picked = []
+    for position in positions:
+        if position < shortest:
+            picked.append(columns[position])
+        elif position >= longest:
+            picked.append(None)
+        else:
+            raise Careful
+    return picked
+
+
+def fill_columns(table: Table, columns: list[Sequence[str] | None], run: Run) -> dict[str, tuple[list, list]]:
+    """`Draft.fill_raws` over a batch: name -> (values, rendered values) of each field of
+    `table` read from the file, `columns` in `table.reads` order; Careful unless every value
+    converts and passes its checks (no error at all)."""
+    count = len(next(column for column in columns if column is not None))
+    filled = {}
+    for (name, converter, required, blank, check), raws in zip(table.column_reads, columns):
+        if raws is None:
+            if required:
+                raise Careful
+            filled[name] = [None] * count, [None] * count
+            continue
+        converted = converter.convert_column(raws)
+        if converted is None:
+            raise Careful
+        values = converted[0]
+        # A value is None only where its rendering is (rendered values are never Decimals,
+        # whose comparison with None is slow).
+        if (required or blank is not None) and None in converted[1]:
+            raise Careful
+        if check is not None and not passes(check, values, run):
+            raise Careful
+        filled[name] = converted
+    return filled
+
+
+class BatchRecords:
+    """The `ok` records of a batch, each built by one function compiled once per parse from
+    the record's tables (as `Draft.render` renders them, in declaration order): the rendered
+    values of the fields read from the file, computed or BIF are its arguments (None for a
+    field the batch has no column of), the constants and settings are bound.
+    `parts` gives the tables of `Record`'s parts: `invoice`, `customer`, `adjustment` one
+    table each, `details` a tuple of tables."""
+
+    def __init__(self, **parts: Table | tuple[Table, ...]):
+        names, self.fields = {"Record": Record}, []
+
+        def part(table: Table) -> str:
+            items = []
+            arguments = {*table.plain, *(name for name, _render in table.rendered)}  # read, computed, BIF
+            for name, value in table.template.items():
+                if name in arguments:
+                    if name not in self.fields:
+                        self.fields.append(name)
+                    items.append(f"{name!r}: _{self.fields.index(name)}")
+                else:
+                    names[f"_k{len(names)}"] = value
+                    items.append(f"{name!r}: _k{len(names) - 1}")
+            return "{" + ", ".join(items) + "}"
+
+        record = {name: part(parts[name]) if name in parts else "None" for name in ("invoice", "customer")}
+        details = "[" + ", ".join(part(table) for table in parts.get("details", ())) + "]"
+        adjustment = part(parts["adjustment"]) if "adjustment" in parts else "None"
+        arguments = "".join(f", _{index}" for index in range(len(self.fields)))
+        source = (f"def record(line{arguments}):\n    return Record(line, 'ok', None, [], {record['invoice']}, "
+                  f"{record['customer']}, {details}, {adjustment}, line)\n")
+        exec(compile(source, "<batch record>", "exec"), names)
+        self.record = names["record"]
+
+    def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> list[Record]:
+        return list(map(self.record, lines, *(filled[name][1] if name in filled else itertools.repeat(None)
+                                              for name in self.fields)))

@@ -1,17 +1,23 @@
 """WaterSmart: positional CSV invoice and adjustment files (FORMATS.md 3 and 5.1)."""
 from typing import Iterable, Iterator
 
-from .bif import apply_bif, bif_fields
+from .bif import apply_bif, apply_bif_columns, bif_fields
 from .converters import ADJUSTMENT_TYPE, AMOUNT, BOOLEAN, DATE, INTEGER, NAME, TEXT, ZIP
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .records import Record
-from .readers import Row, read_csv
-from .spec import Draft, Field, FormatSpec, Position, Run, Table
+from .readers import Batch, Row, first_row, read_csv_batches
+from .spec import (BatchRecords, Careful, Draft, Field, FormatSpec, Position, Run, Table, column_check,
+                   fill_columns, pick_columns, read_records)
 
 
+def all_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+@column_check(lambda values: all(values) and all_digits("".join(values)))
 def digits_only(value: str, run: Run) -> str | None:
-    return None if value.isascii() and value.isdigit() else "is not digits"
+    return None if all_digits(value) else "is not digits"
 
 
 def invoice_type(value: int, run: Run) -> str | None:
@@ -66,12 +72,13 @@ def is_header(row: Row) -> bool:
     return first.lower() == "accountnumber"
 
 
-def data_rows(rows: Iterable[Row]) -> Iterator[Row]:
-    """The rows after an optional header; a broken first row is never taken for a header
-    (it is a record, so that every line it covers is reported)."""
-    for index, row in enumerate(rows):
-        if not (index == 0 and row.error is None and row.last_line == row.line and is_header(row)):
-            yield row
+def data_rows(items: Iterable[Batch | Row]) -> Iterator[Batch | Row]:
+    """The rows (and batches of rows) after an optional header; a broken first row is never
+    taken for a header (it is a record, so that every line it covers is reported)."""
+    first, rest = first_row(items)
+    if first is not None and not (first.error is None and first.last_line == first.line and is_header(first)):
+        yield first
+    yield from rest
 
 
 class ColumnsPastMax:
@@ -95,7 +102,8 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
     header, customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
     read = Table(header + customer, run.config)
     extra = ColumnsPastMax(run, MAX_COLUMNS)
-    for row in data_rows(read_csv(chunks)):
+
+    def row_record(row: Row) -> Record:
         draft, short = Draft(row.line, row.error, row.last_line), len(row.fields) < MIN_COLUMNS
         if short:
             draft.error(None, f"expected at least {MIN_COLUMNS} columns, found {len(row.fields)}")
@@ -106,20 +114,46 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
             values["InvoiceNumber"] = f"{values['AccountNumber']}-{values['InvoiceDate']:%Y%m%d}"
         apply_bif(draft, run.config.bif)
         run.note_duplicate(draft, "InvoiceNumber")
-        yield run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
-                         customer=draft.render(customer, run), details=[draft.render(detail, run)])
+        return run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
+                          customer=draft.render(customer, run), details=[draft.render(detail, run)])
+
+    def batch_records(batch: Batch) -> list[Record]:
+        """Whole rows of 13 to 16 columns, each with its InvoiceNumber."""
+        widths = list(map(len, batch.rows))
+        if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS:
+            raise Careful
+        filled = fill_columns(read, pick_columns(batch.rows, read.positions), run)
+        apply_bif_columns(filled, run.config.bif, header)
+        lines = range(batch.line, batch.line + len(widths))
+        run.note_duplicates("InvoiceNumber", filled["InvoiceNumber"][0], lines)
+        return run.finish_ok(records(lines, filled), filled["TotalAmountDue"][0])
+
+    records = BatchRecords(invoice=header, customer=customer, details=(detail,))
+    yield from read_records(data_rows(read_csv_batches(chunks)), batch_records, row_record)
     extra.warn()
 
 
 def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator[Record]:
     table = spec.table("AR", run.config)
     extra = ColumnsPastMax(run, len([f for f in spec.fields if isinstance(f.source, Position)]))
-    for row in data_rows(read_csv(chunks)):
+
+    def row_record(row: Row) -> Record:
         draft = Draft(row.line, row.error, row.last_line)
         extra.see(row)
         draft.fill_raws(table, table.pick(row.fields), run)
         run.note_duplicate(draft, "AccountNumber")
-        yield run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
+        return run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
+
+    def batch_records(batch: Batch) -> list[Record]:
+        if max(map(len, batch.rows)) > extra.maximum:
+            raise Careful
+        filled = fill_columns(table, pick_columns(batch.rows, table.positions), run)
+        lines = range(batch.line, batch.line + len(batch.rows))
+        run.note_duplicates("AccountNumber", filled["AccountNumber"][0], lines)
+        return run.finish_ok(records(lines, filled), filled["AdjustmentAmount"][0])
+
+    records = BatchRecords(adjustment=table)
+    yield from read_records(data_rows(read_csv_batches(chunks)), batch_records, row_record)
     extra.warn()
 
 
