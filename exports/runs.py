@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from billers.format_options import validate_options
 from billers.models import Biller, BillerFileFormat, Direction
-from exports.bulk import insert_rows
+from exports.bulk import fetch_rows, insert_rows
 from exports.models import CarriedChange, CarriedPayment, CarriedReject, ExportFile, ExportRun, RunStatus, Trigger
 from exports.writers import ChangeRecord, PaymentRecord, RejectRecord, RunInfo, get_writer
 from exports.writers.records import CLOUD_STORE_INVOICE_TYPES, from_values
@@ -149,7 +149,7 @@ def pending(biller, file_format, business_date):
         records = records.filter(on_or_before(day_end, business_date)).exclude(carried__file_format=file_format)
     record_class, names = RECORD_LOOKUPS[writer.RECORD]
     build = from_values(record_class, [f.name for f in dataclass_fields(record_class)])
-    rows = records.order_by(*FETCH_ORDER[writer.RECORD]).values_list("pk", *names).iterator(chunk_size=FETCH_CHUNK)
+    rows = fetch_rows(records.order_by(*FETCH_ORDER[writer.RECORD]).values_list("pk", *names), FETCH_CHUNK)
     return [(row[0], build(row[1:])) for row in rows]
 
 
