@@ -7,7 +7,9 @@ PostgreSQL: one `UPDATE ... FROM (VALUES ...)` per chunk, `COPY ... FROM STDIN` 
 SQLite (in process, no round trips): `executemany`, Django's own iterator.
 """
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
+from django.db.models.query import ValuesListIterable
 
 CHUNK = 1_000
 
@@ -71,18 +73,33 @@ def fetch_rows(queryset, chunk_size):
     without a converter (`from_db_value`, backend converters) Django hands psycopg's values
     through as they are; a queryset with one, or with extra or annotated columns, is read by
     Django's iterator as before."""
-    db = connections[queryset.db]
-    if db.vendor != "postgresql" or queryset.query.extra_select or queryset.query.annotation_select:
+    compiled = _binary_readable(queryset)
+    if compiled is None:
         yield from queryset.iterator(chunk_size=chunk_size)
         return
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
-    if compiler.get_converters([expression for expression, _, _ in compiler.select]):
-        yield from queryset.iterator(chunk_size=chunk_size)
-        return
+    db, sql, params = compiled
     size = chunk_size if psycopg.capabilities.has_stream_chunked() else 1  # chunks: libpq 17 or later
     db.ensure_connection()
     # psycopg's own cursor on Django's connection (same transaction): Django's cursors bind
     # parameters client-side, which rules binary results out
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         yield from cursor.stream(sql, params, binary=True, size=size)
+
+
+def _binary_readable(queryset):
+    """(connection, sql, params) of a `values_list` queryset whose values psycopg's loaders
+    give as Django's iterator would (PostgreSQL; plain tuples, not flat or named; no column
+    with a converter, no extra or annotated column; not empty by construction); None for
+    any other."""
+    db = connections[queryset.db]
+    if (db.vendor != "postgresql" or queryset._iterable_class is not ValuesListIterable
+            or queryset.query.extra_select or queryset.query.annotation_select):
+        return None
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # e.g. pk__in=[]: Django's iterator answers without a query
+        return None
+    if compiler.get_converters([expression for expression, _, _ in compiler.select]):
+        return None
+    return db, sql, params

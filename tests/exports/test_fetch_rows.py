@@ -83,3 +83,13 @@ def test_it_leaves_converted_and_annotated_columns_to_django(watersmart):
     annotated = runs.annotate(twice=F("record_count") * 2, label=Value("x")).values_list("pk", "twice", "label")
     assert_same_rows(annotated)
     assert list(fetch_rows(annotated, 10))[0][1:] == (0, "x")
+
+
+def test_it_leaves_flat_named_and_empty_selections_to_django(watersmart):
+    account = Account.objects.get(biller=watersmart, account_number="1001")
+    Payment.objects.create(biller=watersmart, account=account, payment_guid="p", amount=1, status="approved",
+                           payment_type_id=1, paid_at=datetime.datetime(2025, 3, 9, tzinfo=UTC))
+    payments = Payment.objects.order_by("pk")
+    assert list(fetch_rows(payments.values_list("payment_guid", flat=True), 10)) == ["p"]
+    assert [row.payment_guid for row in fetch_rows(payments.values_list("payment_guid", named=True), 10)] == ["p"]
+    assert list(fetch_rows(payments.filter(pk__in=[]).values_list("pk"), 10)) == []
