@@ -174,3 +174,24 @@ def test_it_never_carries_a_record_twice_when_runs_race(committed_db, demo):
     carried = list(CarriedPayment.objects.values_list("record_id", flat=True))
     assert len(carried) == len(set(carried)) == Payment.objects.count() == 20
     assert sorted(o for o in outcomes if isinstance(o, int))[-1] == 20
+
+
+def test_the_collector_is_held_off_only_while_a_run_builds_its_records():
+    import gc
+
+    from exports.runs import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        1 / 0
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
