@@ -98,28 +98,36 @@ def _snapshot_in_sql(load):
     """snapshot_before on PostgreSQL: one INSERT ... SELECT per kind, the load's distinct staged
     keys left-joined to the ledger (no row: an "absent" image, data and row_id null)."""
     tune_load_transaction()
-    details = (f"COALESCE((SELECT jsonb_agg({_row_json(InvoiceDetail, 'd')} "
-               f"ORDER BY d.{col(InvoiceDetail, 'position')}) FROM {table(InvoiceDetail)} d "
-               f"WHERE d.{col(InvoiceDetail, 'invoice')} = x.{col(Invoice, 'id')}), '[]'::jsonb)")
     _insert_images(load, BeforeImage.ACCOUNT, Account, "account_number", _row_json(Account, "x"))
+    # the detail lines of the load's invoices aggregated in one pass (a subquery per invoice
+    # took a third longer at 100,000 invoices)
+    detail_invoice = col(InvoiceDetail, "invoice")
+    details = (f"SELECT d.{detail_invoice} AS invoice_id, jsonb_agg({_row_json(InvoiceDetail, 'd')} "
+               f"ORDER BY d.{col(InvoiceDetail, 'position')}) AS lines "
+               f"FROM {table(InvoiceDetail)} d JOIN {table(Invoice)} y ON y.{col(Invoice, 'id')} = d.{detail_invoice} "
+               f"AND y.{col(Invoice, 'biller')} = %(biller)s JOIN keys ON y.{col(Invoice, 'invoice_number')} = keys.key "
+               f"GROUP BY 1")
     _insert_images(load, BeforeImage.INVOICE, Invoice, "invoice_number",
-                   f"{_row_json(Invoice, 'x')} || jsonb_build_object('details', {details})")
+                   f"{_row_json(Invoice, 'x')} || jsonb_build_object('details', COALESCE(g.lines, '[]'::jsonb))",
+                   f"LEFT JOIN ({details}) g ON g.invoice_id = x.{col(Invoice, 'id')}")
 
 
-def _insert_images(load, kind, model, key, data):
-    """One image per distinct non-empty `key` of the load's ok records: `data` (SQL over the
-    ledger row `x`) when the biller has that row, else null."""
+def _insert_images(load, kind, model, key, data, joins=""):
+    """One image per distinct non-empty `key` of the load's ok records (`keys`): `data` (SQL
+    over the ledger row `x` and `joins`) when the biller has that row, else null."""
     columns = ", ".join(col(BeforeImage, f) for f in ("load", "kind", "key", "row_id", "data"))
     staged_key, row_id = col(StagedRecord, key), f"x.{col(model, 'id')}"
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO {table(BeforeImage)} ({columns})
-            SELECT %(load)s, %(kind)s, k.key, {row_id}, CASE WHEN {row_id} IS NOT NULL THEN {data} END
-            FROM (SELECT DISTINCT s.{staged_key} AS key FROM {table(StagedRecord)} s
-                  WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = %(ok)s
-                    AND s.{staged_key} <> '') k
-            LEFT JOIN {table(model)} x ON x.{col(model, 'biller')} = %(biller)s AND x.{col(model, key)} = k.key""",
-                       {"load": load.pk, "biller": load.biller_id, "kind": kind, "ok": RecordStatus.OK})
+            WITH keys AS (
+                SELECT DISTINCT s.{staged_key} AS key FROM {table(StagedRecord)} s
+                WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = %(ok)s
+                  AND s.{staged_key} <> '')
+            SELECT %(load)s, %(kind)s, keys.key, {row_id}, CASE WHEN {row_id} IS NOT NULL THEN {data} END
+            FROM keys
+            LEFT JOIN {table(model)} x ON x.{col(model, 'biller')} = %(biller)s AND x.{col(model, key)} = keys.key
+            {joins}""", {"load": load.pk, "biller": load.biller_id, "kind": kind, "ok": RecordStatus.OK})
 
 
 # --- what stops a reversal ---------------------------------------------------------------------
