@@ -4,8 +4,10 @@ the restore.
 - `snapshot_before(load)` runs in the load's transaction right before the ledger is written
   (`ingest.pipeline.run_load`): for every account number and invoice number of the load's ok
   records, the row as it is (every column, an invoice with its detail lines), or "absent".
-  It reads the staged keys and the ledger rows in batches by key (a fixed number of queries
-  per batch) and bulk-inserts the images; it knows nothing of how the load writes.
+  On PostgreSQL one `INSERT ... SELECT` per kind builds the images in the database (the same
+  JSON as the ORM path); on SQLite it reads the staged keys and the ledger rows in batches by
+  key (a fixed number of queries per batch) and bulk-inserts the images. It knows nothing of
+  how the load writes.
 - `refusal(load)`: why the load cannot be reversed now (None when it can): no before-images,
   or accounts changed since it was loaded (a later load that is not reversed, a payment, an
   ACH reject, an account change, a customer link, any later write), named with their count.
@@ -13,9 +15,11 @@ the restore.
   updated get their previous values, detail lines included), in batches. The caller
   (`ingest.pipeline.run_reversal`) holds the biller's lock and the transaction.
 """
+from django.db import connection
 from django.db.models import F, Q
 
 from ingest.models import IN_LEDGER, AdjustmentApplied, BeforeImage, Load, RecordStatus, StagedRecord
+from ingest.setbased import col, q, set_based, table, tune_load_transaction
 from ingest.staging import batch_size
 from ledger.models import Account, AccountChange, AchReject, CustomerAccount, Invoice, InvoiceDetail, Payment
 
@@ -41,6 +45,14 @@ def _keys(queryset, column, size):
 
 def snapshot_before(load):
     """Store the before-image of every account and invoice the load's ok records name."""
+    if set_based():
+        _snapshot_in_sql(load)
+    else:
+        _snapshot_in_batches(load)
+
+
+def _snapshot_in_batches(load):
+    """snapshot_before on SQLite: the keys and rows read in batches, the images bulk-inserted."""
     size = batch_size()
     ok = StagedRecord.objects.filter(load=load, status=RecordStatus.OK)
     account_columns, invoice_columns, detail_columns = _columns(Account), _columns(Invoice), _columns(InvoiceDetail)
@@ -64,6 +76,58 @@ def snapshot_before(load):
 
 def _image(load, kind, key, row):
     return BeforeImage(load=load, kind=kind, key=key, row_id=row["id"] if row else None, data=row)
+
+
+# PostgreSQL's jsonb_build_object takes at most 100 arguments: 50 keys and values
+JSON_PAIRS = 50
+
+
+def _row_json(model, alias):
+    """SQL of the JSON image of `alias`'s row of `model`, as the ORM path stores it (`.values()`
+    through ExactJSONEncoder): keys by attname, decimals as exact text, dates, times and UUIDs
+    as ISO text, the rest as JSON numbers, booleans and strings. What restore() reads back."""
+    pairs = []
+    for field in model._meta.concrete_fields:
+        cast = "::text" if field.get_internal_type() == "DecimalField" else ""
+        pairs.append(f"'{field.attname}', {alias}.{q(field.column)}{cast}")
+    chunks = [pairs[n:n + JSON_PAIRS] for n in range(0, len(pairs), JSON_PAIRS)]
+    return " || ".join(f"jsonb_build_object({', '.join(chunk)})" for chunk in chunks)
+
+
+def _snapshot_in_sql(load):
+    """snapshot_before on PostgreSQL: one INSERT ... SELECT per kind, the load's distinct staged
+    keys left-joined to the ledger (no row: an "absent" image, data and row_id null)."""
+    tune_load_transaction()
+    _insert_images(load, BeforeImage.ACCOUNT, Account, "account_number", _row_json(Account, "x"))
+    # the detail lines of the load's invoices aggregated in one pass (a subquery per invoice
+    # took a third longer at 100,000 invoices)
+    detail_invoice = col(InvoiceDetail, "invoice")
+    details = (f"SELECT d.{detail_invoice} AS invoice_id, jsonb_agg({_row_json(InvoiceDetail, 'd')} "
+               f"ORDER BY d.{col(InvoiceDetail, 'position')}) AS lines "
+               f"FROM {table(InvoiceDetail)} d JOIN {table(Invoice)} y ON y.{col(Invoice, 'id')} = d.{detail_invoice} "
+               f"AND y.{col(Invoice, 'biller')} = %(biller)s JOIN keys ON y.{col(Invoice, 'invoice_number')} = keys.key "
+               f"GROUP BY 1")
+    _insert_images(load, BeforeImage.INVOICE, Invoice, "invoice_number",
+                   f"{_row_json(Invoice, 'x')} || jsonb_build_object('details', COALESCE(g.lines, '[]'::jsonb))",
+                   f"LEFT JOIN ({details}) g ON g.invoice_id = x.{col(Invoice, 'id')}")
+
+
+def _insert_images(load, kind, model, key, data, joins=""):
+    """One image per distinct non-empty `key` of the load's ok records (`keys`): `data` (SQL
+    over the ledger row `x` and `joins`) when the biller has that row, else null."""
+    columns = ", ".join(col(BeforeImage, f) for f in ("load", "kind", "key", "row_id", "data"))
+    staged_key, row_id = col(StagedRecord, key), f"x.{col(model, 'id')}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {table(BeforeImage)} ({columns})
+            WITH keys AS (
+                SELECT DISTINCT s.{staged_key} AS key FROM {table(StagedRecord)} s
+                WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = %(ok)s
+                  AND s.{staged_key} <> '')
+            SELECT %(load)s, %(kind)s, keys.key, {row_id}, CASE WHEN {row_id} IS NOT NULL THEN {data} END
+            FROM keys
+            LEFT JOIN {table(model)} x ON x.{col(model, 'biller')} = %(biller)s AND x.{col(model, key)} = keys.key
+            {joins}""", {"load": load.pk, "biller": load.biller_id, "kind": kind, "ok": RecordStatus.OK})
 
 
 # --- what stops a reversal ---------------------------------------------------------------------

@@ -149,6 +149,17 @@ def refresh_statistics(*models):
         _execute(f"ANALYZE {name}")
 
 
+LOAD_WORK_MEM = "64MB"
+
+
+def tune_load_transaction():
+    """For the rest of the load's transaction: no JIT (compiling the big statements'
+    expressions took 1-2 s each, more than it saved on one load's rows) and a work_mem that
+    keeps the plan's sorts, windows and hashes of 100,000 records in memory (4 MB spills them)."""
+    _execute("SET LOCAL jit = off")
+    _execute(f"SET LOCAL work_mem = '{LOAD_WORK_MEM}'")
+
+
 def _ok_staged(load):
     return (f"{table(StagedRecord)} s WHERE s.{col(StagedRecord, 'load')} = %(load)s "
             f"AND s.{col(StagedRecord, 'status')} = '{RecordStatus.OK}'")
@@ -217,7 +228,7 @@ def classify_invoices(load, lock=False):
         SELECT c.*, (invoice_action = 'updated' AND paid > 0) AS conflict,
                CASE WHEN invoice_action <> 'unchanged' THEN COALESCE({balance_due}, {total_due}) END AS balance_set
         FROM c""", params)
-    _execute(f"ANALYZE {INVOICE_PLAN}")
+    _execute(f"ANALYZE {INVOICE_PLAN} (account_number, seq, conflict)")
 
 
 def classify_accounts():
@@ -249,7 +260,7 @@ def classify_accounts():
                          OR (balance_set IS NOT NULL AND balance_set <> previous_balance) THEN 'updated'
                     ELSE 'unchanged' END AS account_action
         FROM b""")
-    _execute(f"ANALYZE {ACCOUNT_PLAN}")
+    _execute(f"ANALYZE {ACCOUNT_PLAN} (account_number, invoice_number, invoice_id, invoice_action, last)")
 
 
 def _invoice_conflicts():
@@ -419,6 +430,7 @@ def load_steps(load, now):
     """Classify the load's ok records under lock (raising Conflicts when the ledger changed
     since the preview), then return the set-based writes as a list of callables, to be run in
     order in the load's transaction, and the plan's counts."""
+    tune_load_transaction()
     if load.file_format.kind == "invoice":
         classify_invoices(load, lock=True)
         conflicts = _invoice_conflicts()
@@ -438,27 +450,28 @@ def load_steps(load, now):
 
 def write_accounts(params):
     """Insert the new accounts and update the changed ones (an account's last record gives
-    its fields, its balance the last written invoice's); unchanged accounts are not written.
-    The plan takes the new accounts' ids (RETURNING: no lookup by account number)."""
+    its fields, its balance the last written invoice's); unchanged accounts are not written."""
     fields = [field for field, _ in CUSTOMER_FIELDS.values()]
     columns = [col(Account, f) for f in fields] + [col(Account, "current_balance")]
     updated = columns + [col(Account, "updated_at")]
     return _execute(f"""
-        WITH written AS (
-            INSERT INTO {table(Account)} AS a ({col(Account, 'biller')}, {col(Account, 'account_number')},
-                   {", ".join(columns)}, {col(Account, 'created_at')}, {col(Account, 'updated_at')})
-            SELECT %(biller)s, account_number, {", ".join(f"c_{f}" for f in fields)}, balance_after,
-                   %(now)s, %(now)s
-            FROM {ACCOUNT_PLAN} WHERE last
-            ON CONFLICT ({col(Account, 'biller')}, {col(Account, 'account_number')}) DO UPDATE
-            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
-            WHERE ({", ".join(f"a.{c}" for c in columns)})
-                  IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in columns)})
-            RETURNING a.{col(Account, 'id')} AS id, a.{col(Account, 'account_number')} AS account_number
-        )
-        UPDATE {ACCOUNT_PLAN} t SET account_id = written.id FROM written
-        WHERE t.account_number = written.account_number AND t.account_id IS NULL
+        INSERT INTO {table(Account)} AS a ({col(Account, 'biller')}, {col(Account, 'account_number')},
+               {", ".join(columns)}, {col(Account, 'created_at')}, {col(Account, 'updated_at')})
+        SELECT %(biller)s, account_number, {", ".join(f"c_{f}" for f in fields)}, balance_after, %(now)s, %(now)s
+        FROM {ACCOUNT_PLAN} WHERE last
+        ON CONFLICT ({col(Account, 'biller')}, {col(Account, 'account_number')}) DO UPDATE
+        SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+        WHERE ({", ".join(f"a.{c}" for c in columns)})
+              IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in columns)})
     """, params)
+
+
+def _ledger_row(model, key, alias):
+    """JOIN of the plan `t` to the biller's row of `model` with t's `key` (the unique key): the
+    ids of the rows the load has just written, without writing them back into the plan (an
+    UPDATE of the plan rewrote every one of its wide rows)."""
+    return (f"JOIN {table(model)} {alias} ON {alias}.{col(model, 'biller')} = %(biller)s "
+            f"AND {alias}.{col(model, key)} = t.{key}")
 
 
 INVOICE_VALUE_FIELDS = [field for field, _ in INVOICE_FIELDS.values()]
@@ -467,24 +480,19 @@ INVOICE_WRITTEN = ["biller", "account", "invoice_number", "guid", *INVOICE_VALUE
 
 
 def write_invoices(params):
-    """Insert the new invoices and replace the updated ones (never an unchanged one); the
-    plan takes the new invoices' ids."""
+    """Insert the new invoices and replace the updated ones (never an unchanged one), in file
+    order (their ids follow it)."""
     values = [col(Invoice, f) for f in INVOICE_VALUE_FIELDS]
     updated = values + [col(Invoice, f) for f in ("account", "written_by_load", "updated_at")]
     return _execute(f"""
-        WITH written AS (
-            INSERT INTO {table(Invoice)} AS i ({", ".join(col(Invoice, f) for f in INVOICE_WRITTEN)})
-            SELECT %(biller)s, t.account_id, t.invoice_number, gen_random_uuid(),
-                   {", ".join(f"t.v_{f}" for f in INVOICE_VALUE_FIELDS)}, 0, %(load)s, %(now)s, %(now)s
-            FROM {ACCOUNT_PLAN} t
-            WHERE t.invoice_action <> 'unchanged'
-            ORDER BY t.seq
-            ON CONFLICT ({col(Invoice, 'biller')}, {col(Invoice, 'invoice_number')}) DO UPDATE
-            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
-            RETURNING i.{col(Invoice, 'id')} AS id, i.{col(Invoice, 'invoice_number')} AS invoice_number
-        )
-        UPDATE {ACCOUNT_PLAN} t SET invoice_id = written.id FROM written
-        WHERE t.invoice_number = written.invoice_number AND t.invoice_id IS NULL
+        INSERT INTO {table(Invoice)} AS i ({", ".join(col(Invoice, f) for f in INVOICE_WRITTEN)})
+        SELECT %(biller)s, a.{col(Account, 'id')}, t.invoice_number, gen_random_uuid(),
+               {", ".join(f"t.v_{f}" for f in INVOICE_VALUE_FIELDS)}, 0, %(load)s, %(now)s, %(now)s
+        FROM {ACCOUNT_PLAN} t {_ledger_row(Account, "account_number", "a")}
+        WHERE t.invoice_action <> 'unchanged'
+        ORDER BY t.seq
+        ON CONFLICT ({col(Invoice, 'biller')}, {col(Invoice, 'invoice_number')}) DO UPDATE
+        SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
     """, params)
 
 
@@ -497,8 +505,8 @@ def write_details(params):
     columns = ", ".join(col(InvoiceDetail, f) for f in DETAIL_VALUE_FIELDS)
     return _execute(f"""
         INSERT INTO {table(InvoiceDetail)} ({detail_invoice}, {col(InvoiceDetail, 'position')}, {columns})
-        SELECT t.invoice_id, e.n, {", ".join(f"e.d->>{n}" for n in range(len(DETAIL_VALUE_FIELDS)))}
-        FROM {ACCOUNT_PLAN} t
+        SELECT i.{col(Invoice, 'id')}, e.n, {", ".join(f"e.d->>{n}" for n in range(len(DETAIL_VALUE_FIELDS)))}
+        FROM {ACCOUNT_PLAN} t {_ledger_row(Invoice, "invoice_number", "i")}
         CROSS JOIN LATERAL jsonb_array_elements(t.details) WITH ORDINALITY AS e(d, n)
         WHERE t.invoice_action <> 'unchanged'
         ORDER BY t.seq, e.n""", params)
