@@ -44,12 +44,13 @@ class Code:
         return self.names["make"]
 
 
-def add_conversions(code: Code, table: Table, raws: list[str], indent: int) -> dict[str, str]:
+def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prepare: str = "") -> dict[str, str]:
     """Statements converting the raw values (variables named in `raws`, in `table.reads`
     order: a str, None when absent, a list for bill codes) as `Draft.fill_raws` does, with
     `return None` wherever it would record an error; returns {field name: variable} in
-    `table.reads` order. A ConversionError raised by a converter must be caught by the
-    caller's code."""
+    `table.reads` order. `prepare` names a function the code knows that makes a str raw
+    value the converter's input (e.g. `clean_value`). A ConversionError raised by a
+    converter must be caught by the caller's code."""
     converted: dict[tuple, str] = {}  # (raw, converter, blank) -> variable: shared sources converted once
     values: dict[str, str] = {}
     for (name, clean, required, blank, check, source), raw in zip(table.reads, raws):
@@ -62,10 +63,10 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int) -> d
             if isinstance(source, BillCode):  # several bill codes: their amounts are summed
                 code.add(indent + 1, f"{value} = [a for a in map({clean_name}, {raw}) if a is not None]",
                          f"{value} = sum({value}, ZERO) if {value} else None")
-            else:  # a value seen before is not converted again (converters are pure)
+            else:  # a raw value seen before is not converted again (converters are pure)
                 memo = code.name({}, "memo")
                 code.add(indent + 1, f"{value} = {memo}.get({raw})", f"if {value} is None:",
-                         f"    {value} = {clean_name}({raw})",
+                         f"    {value} = {clean_name}({prepare}({raw}))" if prepare else f"    {value} = {clean_name}({raw})",
                          f"    if len({memo}) < {MEMO_SIZE}:", f"        {memo}[{raw}] = {value}")
                 if blank is not None:
                     code.add(indent + 1, f"if {value} is None:", f"    {value} = {code.name(blank)}")

@@ -211,7 +211,7 @@ def block_values_function(table: Table, run: Run) -> Callable[[str], dict | None
     code = Code()
     code.add(0, "def make(run):", "    def values_of(block):", "        find = block.find", "        try:")
     raws = add_marker_reads(code, table.sources, 3)
-    values = add_conversions(code, table, raws, 3)
+    values = add_conversions(code, table, raws, 3, prepare="clean_value")
     code.add(2, "except ConversionError:", "    return None", f"return {dict_display(values)}")
     code.add(1, "return values_of")
     return code.build("values of an Incode block")(run)

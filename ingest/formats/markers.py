@@ -217,9 +217,10 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
 # --- the fast path (ingest.formats.compiled) ------------------------------------------
 
 def add_marker_reads(code, sources: list, indent: int) -> list[str]:
-    """Statements reading each distinct source of a block (`Markers` as `extract` does,
-    `BillCode` as `bill_code_amounts` does) into a variable, `return None` where `extract`
-    raises; the variables' names in `sources` order. Expects `block` and `find = block.find`;
+    """Statements reading each distinct source of a block (`Markers` as `extract` does but
+    for `clean_value`, which the conversion applies to a value it has not seen; `BillCode`
+    as `bill_code_amounts` does) into a variable, `return None` where `extract` raises; the
+    variables' names in `sources` order. Expects `block` and `find = block.find`;
     counts in `WORK` what the searches may examine (at most the block per marker pair)."""
     names: dict = {}
     codes_read = False
@@ -239,11 +240,7 @@ def add_marker_reads(code, sources: list, indent: int) -> list[str]:
         begin = len(source.begin)
         code.add(indent, f"s = find({source.begin!r})", "if s < 0:", f"    {raw} = None", "else:",
                  f"    e = find({source.end!r}, s + {begin})", "    if e < 0:", "        return None",
-                 f"    {raw} = x = block[s + {begin}:e].strip()")
-        if not source.begin.endswith("="):  # `B_a1="PO BOX 55"`: the value starts with its '='
-            code.add(indent + 1, "if x[:1] == '=':", "    x = x[1:].lstrip()")
-        code.add(indent + 1, f"{raw} = x[1:-1].strip() if x[:1] == '\"' == x[-1:] and len(x) >= 2 and '&' not in x "
-                             f"else clean_value({raw})")
+                 f"    {raw} = block[s + {begin}:e]")
     return [names[source] for source in sources]
 
 
