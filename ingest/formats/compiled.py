@@ -23,7 +23,8 @@ class Code:
     """The text of one generated function and the objects it names."""
 
     def __init__(self):
-        self.lines: list[str] = []
+        self.lines: list[str] = []  # the first one is `def make(run):`
+        self.setup: list[str] = []  # statements run once per parse, at the start of `make`
         self.names: dict[str, Any] = {"ConversionError": ConversionError, "ZERO": ZERO}
         self._known: dict[int, str] = {}
 
@@ -40,8 +41,27 @@ class Code:
 
     def build(self, title: str) -> Callable:
         """Compiles `def make(run): ...` and returns `make`."""
-        exec(compile("\n".join(self.lines) + "\n", f"<{title}>", "exec"), self.names)
+        lines = [self.lines[0], *("    " + line for line in self.setup), *self.lines[1:]]
+        exec(compile("\n".join(lines) + "\n", f"<{title}>", "exec"), self.names)
         return self.names["make"]
+
+
+_MADE: dict = {}  # compiled `make` functions by what they were compiled from, for every parse
+MADE_KEPT = 64
+
+
+def made(key: tuple, build: Callable[[], Callable]) -> Callable:
+    """`build()` once per `key` (a parse compiles its tables only the first time it meets
+    them); without caching when the key cannot be hashed."""
+    try:
+        make = _MADE.get(key)
+    except TypeError:
+        return build()
+    if make is None:
+        if len(_MADE) >= MADE_KEPT:
+            _MADE.clear()
+        make = _MADE[key] = build()
+    return make
 
 
 def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prepare: str = "") -> dict[str, str]:
@@ -64,7 +84,8 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
                 code.add(indent + 1, f"{value} = [a for a in map({clean_name}, {raw}) if a is not None]",
                          f"{value} = sum({value}, ZERO) if {value} else None")
             else:  # a raw value seen before is not converted again (converters are pure)
-                memo = code.name({}, "memo")
+                memo = f"memo{len(code.setup)}"  # one per parse
+                code.setup.append(f"{memo} = {{}}")
                 code.add(indent + 1, f"{value} = {memo}.get({raw})", f"if {value} is None:",
                          f"    {value} = {clean_name}({prepare}({raw}))" if prepare else f"    {value} = {clean_name}({raw})",
                          f"    if len({memo}) < {MEMO_SIZE}:", f"        {memo}[{raw}] = {value}")
@@ -99,8 +120,12 @@ def render_expression(code: Code, table: Table, value_of: Callable[[str], str]) 
 def render_function(table: Table, names: set[str] | None = None) -> Callable[[dict], dict]:
     """`Draft.render(table, run)` compiled: values dict -> the record table's dict. With
     `names`, the values dict has no other keys (the others are written as None)."""
-    code = Code()
-    code.add(0, "def make(run):", "    def render(values):", "        get = values.get")
-    code.add(2, f"return {render_expression(code, table, lambda name: f'get({name!r})' if names is None or name in names else 'None')}")
-    code.add(1, "return render")
-    return code.build(f"render of {', '.join(table.template)}")(None)
+    def build():
+        code = Code()
+        code.add(0, "def make(run):", "    def render(values):", "        get = values.get")
+        value_of = (lambda name: f"get({name!r})" if names is None or name in names else "None")
+        code.add(2, f"return {render_expression(code, table, value_of)}")
+        code.add(1, "return render")
+        return code.build(f"render of {', '.join(table.template)}")
+    key = ("render", tuple(table), table.config, None if names is None else frozenset(names))
+    return made(key, build)(None)

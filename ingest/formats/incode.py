@@ -9,7 +9,7 @@ from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRI
                          US_DATE, ConversionError, Converter, shown)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
-from .compiled import Code, add_conversions, dict_display, render_expression, render_function
+from .compiled import Code, add_conversions, dict_display, made, render_expression, render_function
 from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, elements, extract,
                       plain_elements)
 from .records import FileRefused, Record
@@ -208,29 +208,34 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
 def block_values_function(table: Table, run: Run) -> Callable[[str], dict | None]:
     """`raws_from_block` + `Draft.fill_raws` compiled for a block without error: block text
     -> the values dict, or None."""
-    code = Code()
-    code.add(0, "def make(run):", "    def values_of(block):", "        find = block.find", "        try:")
-    raws = add_marker_reads(code, table.sources, 3)
-    values = add_conversions(code, table, raws, 3, prepare="clean_value")
-    code.add(2, "except ConversionError:", "    return None", f"return {dict_display(values)}")
-    code.add(1, "return values_of")
-    return code.build("values of an Incode block")(run)
+    def build():
+        code = Code()
+        code.add(0, "def make(run):", "    def values_of(block):", "        find = block.find", "        try:")
+        required = {source for (_, _, needed, _, _, source) in table.reads if needed and not isinstance(source, BillCode)}
+        raws = add_marker_reads(code, table.sources, required, 3)
+        values = add_conversions(code, table, raws, 3, prepare="clean_value")
+        code.add(2, "except ConversionError:", "    return None", f"return {dict_display(values)}")
+        code.add(1, "return values_of")
+        return code.build("values of an Incode block")
+    return made(("incode block", tuple(table)), build)(run)
 
 
 def detail_function(tag: str, table: Table, run: Run) -> Callable[[dict], dict | None]:
     """`detail_records`' reading of one element compiled: attributes -> its ID record, or
     None when it would have an error."""
-    code = Code()
-    code.add(0, "def make(run):", "    def detail(attributes):", "        get = attributes.get", "        try:")
-    raws = [f"a{index}" for index in range(len(table.sources))]
-    code.add(3, *(f"{raw} = get({source.attribute!r})" for raw, source in zip(raws, table.sources)))
-    values = add_conversions(code, table, raws, 3)
-    code.add(2, "except ConversionError:", "    return None")
-    parts = {"RowType": "'ID'", "Description": repr(DETAIL_KINDS[tag])}
-    rendered = render_expression(code, table, lambda name: values.get(name, "None"))
-    code.add(2, f"return {{{dict_display(parts)[1:-1]}, **{rendered}}}")
-    code.add(1, "return detail")
-    return code.build(f"<{tag}> detail")(run)
+    def build():
+        code = Code()
+        code.add(0, "def make(run):", "    def detail(attributes):", "        get = attributes.get", "        try:")
+        raws = [f"a{index}" for index in range(len(table.sources))]
+        code.add(3, *(f"{raw} = get({source.attribute!r})" for raw, source in zip(raws, table.sources)))
+        values = add_conversions(code, table, raws, 3)
+        code.add(2, "except ConversionError:", "    return None")
+        parts = {"RowType": "'ID'", "Description": repr(DETAIL_KINDS[tag])}
+        rendered = render_expression(code, table, lambda name: values.get(name, "None"))
+        code.add(2, f"return {{{dict_display(parts)[1:-1]}, **{rendered}}}")
+        code.add(1, "return detail")
+        return code.build(f"<{tag}> detail")
+    return made(("incode detail", tag, tuple(table), table.config), build)(run)
 
 
 RULE_FIELDS = ("InvoiceNumber", "Custom11")  # the values `apply_rules` sets

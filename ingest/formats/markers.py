@@ -216,20 +216,17 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
 
 # --- the fast path (ingest.formats.compiled) ------------------------------------------
 
-def add_marker_reads(code, sources: list, indent: int) -> list[str]:
+def add_marker_reads(code, sources: list, required: set, indent: int) -> list[str]:
     """Statements reading each distinct source of a block (`Markers` as `extract` does but
     for `clean_value`, which the conversion applies to a value it has not seen; `BillCode`
-    as `bill_code_amounts` does) into a variable, `return None` where `extract` raises; the
-    variables' names in `sources` order. Expects `block` and `find = block.find`;
-    counts in `WORK` what the searches may examine (at most the block per marker pair)."""
+    as `bill_code_amounts` does) into a variable, `return None` where `extract` raises or a
+    `required` source is absent (those are read first: a block without them costs one
+    search); the variables' names in `sources` order. Expects `block` and `find =
+    block.find`; counts in `WORK` what the searches may examine (the block per marker pair)."""
     names: dict = {}
-    codes_read = False
+    codes_read, searched = False, 0
     code.names.update(clean_value=clean_value, bill_codes=bill_codes, bill_code_amounts=bill_code_amounts, WORK=WORK)
-    pairs = sum(1 for source in set(sources) if not isinstance(source, BillCode))
-    code.add(indent, f"WORK.chars += {pairs} * len(block)")
-    for source in sources:
-        if source in names:
-            continue
+    for source in sorted(dict.fromkeys(sources), key=lambda source: source not in required):
         raw = names[source] = f"r{len(names)}"
         if isinstance(source, BillCode):  # the block's bill codes are read once
             if not codes_read:
@@ -237,10 +234,13 @@ def add_marker_reads(code, sources: list, indent: int) -> list[str]:
                 codes_read = True
             code.add(indent, f"{raw} = bill_code_amounts(codes, {source.description!r})")
             continue
-        begin = len(source.begin)
-        code.add(indent, f"s = find({source.begin!r})", "if s < 0:", f"    {raw} = None", "else:",
-                 f"    e = find({source.end!r}, s + {begin})", "    if e < 0:", "        return None",
-                 f"    {raw} = block[s + {begin}:e]")
+        searched += 1
+        give_up = [f"    WORK.chars += {searched} * len(block)", "    return None"]
+        code.add(indent, f"s = find({source.begin!r})", "if s < 0:",
+                 *(give_up if source in required else [f"    {raw} = None"]), "else:",
+                 f"    e = find({source.end!r}, s + {len(source.begin)})", "    if e < 0:",
+                 *("    " + line for line in give_up), f"    {raw} = block[s + {len(source.begin)}:e]")
+    code.add(indent, f"WORK.chars += {searched} * len(block)")
     return [names[source] for source in sources]
 
 
