@@ -1,5 +1,5 @@
-"""Field tables compiled into Python functions, once per parse (as exports' `row_function`):
-the fast path of a record without error.
+"""Field tables compiled into Python functions (as exports' `row_function`), once for every
+parse with the same fields and settings (`made`): the fast path of a record without error.
 
 `Draft.fill_raws` and `Draft.render` walk a table field by field, with the dispatch every
 case needs (absent, blank, bill-code lists, errors kept per field). A compiled function is

@@ -6,7 +6,7 @@ from typing import Callable, Iterable, Iterator
 
 from .bif import INCODE_DEFAULT_BIF, apply_bif, bif_fields
 from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRICT_AMOUNT, TEXT,
-                         US_DATE, ConversionError, Converter, shown)
+                         US_DATE, ConversionError, Converter)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .compiled import Code, add_conversions, dict_display, made, render_expression, render_function
