@@ -2,14 +2,16 @@
 V9 adjustment CSV with a header row in two variants (FORMATS.md 5.2)."""
 from decimal import Decimal
 from functools import partial
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .bif import INCODE_DEFAULT_BIF, apply_bif, bif_fields
 from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRICT_AMOUNT, TEXT,
                          US_DATE, ConversionError, Converter)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
-from .markers import MAX_DETAILS, bill_code_amounts, bill_codes, elements, extract
+from .compiled import Code, add_conversions, dict_display, made, render_expression, render_function
+from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, elements, extract,
+                      plain_elements)
 from .records import FileRefused, Record
 from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
 from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
@@ -120,28 +122,123 @@ def raws_from_block(block: str, readers: list[tuple]) -> list:
     return raws
 
 
-def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlord: bool) -> Iterator[Record]:
-    header, customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
-    read = Table(header + customer, run.config)
-    first_detail = Table([f for f in detail if not isinstance(f.source, Element)], run.config)
-    element_tables = detail_tables([f for f in detail if isinstance(f.source, Element)], run)
+def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run, skip_landlord: bool,
+                  fast: bool = True) -> Iterator[Record]:
+    """One record per block; a block is read by the fast path when it decides, else field by
+    field (`fast=False`: always field by field, the same records, only slower: tests compare)."""
+    tables = InvoiceTables(spec, run)
+    read_fast = fast_invoice_reader(tables, run) if fast else lambda block: None
     marker = run.config.landlord_marker
-    readers = block_readers(read)
     for block in read_blocks(chunks):
         if skip_landlord and marker and block.text and marker in block.text and not block.error:
             yield run.skip(block.line, "landlord invoice", block.last_line)
             continue
-        draft = Draft(block.line, block.error, block.last_line)
-        if block.text is not None:
-            draft.fill_raws(read, raws_from_block(block.text, readers), run)
-        apply_rules(draft, {f.name for f in header})
-        apply_bif(draft, run.config.bif)
-        run.note_duplicate(draft, "InvoiceNumber")
-        details = [draft.render(first_detail, run)]
-        if block.text is not None and element_tables:
-            details += detail_records(draft, block, element_tables, run)
-        yield run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
-                         customer=draft.render(customer, run), details=details)
+        record = read_fast(block) if block.text is not None and not block.error else None
+        yield record or read_invoice(block, tables, run)
+
+
+class InvoiceTables:
+    """The field tables of an invoice format, compiled once per parse."""
+
+    def __init__(self, spec: FormatSpec, run: Run):
+        self.header, self.customer, detail = (spec.table(kind, run.config) for kind in ("IH", "CR", "ID"))
+        self.header_names = {f.name for f in self.header}
+        self.read = Table(self.header + self.customer, run.config)
+        self.first_detail = Table([f for f in detail if not isinstance(f.source, Element)], run.config)
+        self.elements = detail_tables([f for f in detail if isinstance(f.source, Element)], run)
+        self.readers = block_readers(self.read)
+
+
+def read_invoice(block: Block, tables: InvoiceTables, run: Run) -> Record:
+    """One invoice block read field by field (the general path: every error reported)."""
+    draft = Draft(block.line, block.error, block.last_line)
+    if block.text is not None:
+        draft.fill_raws(tables.read, raws_from_block(block.text, tables.readers), run)
+    apply_rules(draft, tables.header_names)
+    apply_bif(draft, run.config.bif)
+    run.note_duplicate(draft, "InvoiceNumber")
+    details = [draft.render(tables.first_detail, run)]
+    if block.text is not None and tables.elements:
+        details += detail_records(draft, block, tables.elements, run)
+    return run.finish(draft, "TotalAmountDue", invoice=draft.render(tables.header, run),
+                      customer=draft.render(tables.customer, run), details=details)
+
+
+def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Record | None]:
+    """The fast path of a block (ingest.formats.compiled): the record `read_invoice` gives
+    when the block has no error at all, or None (then `read_invoice` reads it). Nothing of
+    the run changes until the record is decided."""
+    values_of = block_values_function(tables.read, run)
+    names = {name for name, *_ in tables.read.reads} | set(RULE_FIELDS) | {item.field for item in run.config.bif}
+    render_invoice, render_customer, render_first = (render_function(table, names) for table in
+                                                     (tables.header, tables.customer, tables.first_detail))
+    detail_of = {tag: detail_function(tag, table, run) for tag, table in tables.elements.items()}
+    tags, bif = tuple(detail_of), run.config.bif
+
+    def read_fast(block: Block) -> Record | None:
+        values = values_of(block.text)
+        if values is None:
+            return None
+        draft = Draft(block.line, None, block.last_line)
+        draft.values = values
+        apply_rules(draft, tables.header_names)
+        apply_bif(draft, bif)
+        if draft.errors:
+            return None
+        details = [render_first(values)]
+        if tags:
+            found = plain_elements(block.text, tags)
+            if found is None:
+                return None
+            by_tag: dict[str, list] = {tag: [] for tag in tags}
+            for tag, attributes in found:
+                detail = detail_of[tag](attributes)
+                if detail is None:
+                    return None
+                by_tag[tag].append(detail)
+            for records in by_tag.values():
+                details += records
+        if run.first_line("InvoiceNumber", values.get("InvoiceNumber"), block.line) is not None:
+            return None  # a duplicate: `read_invoice` reports it (the first line is kept as it was)
+        return run.finish(draft, "TotalAmountDue", invoice=render_invoice(values),
+                          customer=render_customer(values), details=details)
+    return read_fast
+
+
+def block_values_function(table: Table, run: Run) -> Callable[[str], dict | None]:
+    """`raws_from_block` + `Draft.fill_raws` compiled for a block without error: block text
+    -> the values dict, or None."""
+    def build():
+        code = Code()
+        code.add(0, "def make(run):", "    def values_of(block):", "        find = block.find", "        try:")
+        required = {source for (_, _, needed, _, _, source) in table.reads if needed and not isinstance(source, BillCode)}
+        raws = add_marker_reads(code, table.sources, required, 3)
+        values = add_conversions(code, table, raws, 3, prepare="clean_value")
+        code.add(2, "except ConversionError:", "    return None", f"return {dict_display(values)}")
+        code.add(1, "return values_of")
+        return code.build("values of an Incode block")
+    return made(("incode block", tuple(table)), build)(run)
+
+
+def detail_function(tag: str, table: Table, run: Run) -> Callable[[dict], dict | None]:
+    """`detail_records`' reading of one element compiled: attributes -> its ID record, or
+    None when it would have an error."""
+    def build():
+        code = Code()
+        code.add(0, "def make(run):", "    def detail(attributes):", "        get = attributes.get", "        try:")
+        raws = [f"a{index}" for index in range(len(table.sources))]
+        code.add(3, *(f"{raw} = get({source.attribute!r})" for raw, source in zip(raws, table.sources)))
+        values = add_conversions(code, table, raws, 3)
+        code.add(2, "except ConversionError:", "    return None")
+        parts = {"RowType": "'ID'", "Description": repr(DETAIL_KINDS[tag])}
+        rendered = render_expression(code, table, lambda name: values.get(name, "None"))
+        code.add(2, f"return {{{dict_display(parts)[1:-1]}, **{rendered}}}")
+        code.add(1, "return detail")
+        return code.build(f"<{tag}> detail")
+    return made(("incode detail", tag, tuple(table), table.config), build)(run)
+
+
+RULE_FIELDS = ("InvoiceNumber", "Custom11")  # the values `apply_rules` sets
 
 
 def apply_rules(draft: Draft, fields: set[str]) -> None:

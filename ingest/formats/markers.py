@@ -11,6 +11,7 @@ from lxml import etree
 
 from .converters import ConversionError, shown
 from .readers import WORK, find
+from .spec import BillCode
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -211,3 +212,78 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
     for index, snippet in pending.items():
         results[index] = f"{shown(snippet)} was not read: the block's detail elements are not well-formed"
     return results
+
+
+# --- the fast path (ingest.formats.compiled) ------------------------------------------
+
+def add_marker_reads(code, sources: list, required: set, indent: int) -> list[str]:
+    """Statements reading each distinct source of a block (`Markers` as `extract` does but
+    for `clean_value`, which the conversion applies to a value it has not seen; `BillCode`
+    as `bill_code_amounts` does) into a variable, `return None` where `extract` raises or a
+    `required` source is absent (those are read first: a block without them costs one
+    search); the variables' names in `sources` order. Expects `block` and `find =
+    block.find`; counts in `WORK` what the searches may examine (the block per marker pair)."""
+    names: dict = {}
+    codes_read, searched = False, 0
+    code.names.update(clean_value=clean_value, bill_codes=bill_codes, bill_code_amounts=bill_code_amounts, WORK=WORK)
+    for source in sorted(dict.fromkeys(sources), key=lambda source: source not in required):
+        raw = names[source] = f"r{len(names)}"
+        if isinstance(source, BillCode):  # the block's bill codes are read once
+            if not codes_read:
+                code.add(indent, "codes = bill_codes(block)")
+                codes_read = True
+            code.add(indent, f"{raw} = bill_code_amounts(codes, {source.description!r})")
+            continue
+        searched += 1
+        give_up = [f"    WORK.chars += {searched} * len(block)", "    return None"]
+        code.add(indent, f"s = find({source.begin!r})", "if s < 0:",
+                 *(give_up if source in required else [f"    {raw} = None"]), "else:",
+                 f"    e = find({source.end!r}, s + {len(source.begin)})", "    if e < 0:",
+                 *("    " + line for line in give_up), f"    {raw} = block[s + {len(source.begin)}:e]")
+    code.add(indent, f"WORK.chars += {searched} * len(block)")
+    return [names[source] for source in sources]
+
+
+_S = "[ \t\r\n]"  # XML's whitespace (Python's \s also takes others, which lxml refuses)
+# A plain attribute: a name without ':' nor a leading 'xml' (no namespace), a double-quoted
+# value with no character lxml would change or refuse (references, whitespace but the
+# space, controls) and none of '<', '>', '=' (which the careful checks read structurally).
+_PLAIN_NAME = r"(?![Xx][Mm][Ll])[A-Za-z_][-A-Za-z0-9_.]{0,200}"
+_PLAIN_VALUE = '"[^"<>&=\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*"'
+_PLAIN_ATTRIBUTE = re.compile(rf'{_S}+({_PLAIN_NAME}){_S}*={_S}*"([^"]*)"')
+
+
+@lru_cache(maxsize=16)
+def _plain_pattern(tags: tuple[str, ...]) -> re.Pattern:
+    """A plain empty element `<Tag a="v" .../>` of `tags` (groups: tag, attributes), or
+    any other start of one of them (group 1 None)."""
+    names = "|".join(map(re.escape, tags))
+    return re.compile(rf"<({names})((?:{_S}+{_PLAIN_NAME}{_S}*={_S}*{_PLAIN_VALUE}){{0,50}}){_S}*/>"
+                      rf"|<(?:{names})(?=[\s/>])")
+
+
+@lru_cache(maxsize=16)
+def _openings(tags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"<{tag}" for tag in tags)
+
+
+def plain_elements(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -> list[tuple[str, dict]] | None:
+    """(tag, attributes) of the detail elements of a block, in block order, read by one
+    pattern when every one of them is plain (see `_PLAIN_VALUE`): then lxml would give the
+    same attributes, and `elements` the same list. None when one is not plain, repeats an
+    attribute, or there are more than `limit`: `elements` decides."""
+    found = []
+    WORK.chars += len(block)
+    first = min((at for at in map(block.find, _openings(tags)) if at >= 0), default=-1)
+    if first < 0:
+        return found
+    for match in _plain_pattern(tags).finditer(block, first):
+        tag = match[1]
+        if tag is None or len(found) == limit:
+            return None
+        pairs = _PLAIN_ATTRIBUTE.findall(match[2])
+        attributes = dict(pairs)
+        if len(attributes) != len(pairs):
+            return None
+        found.append((tag, attributes))
+    return found

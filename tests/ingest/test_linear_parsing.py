@@ -50,9 +50,16 @@ def test_an_invoice_with_more_detail_elements_than_read_is_an_error_never_silent
 
 
 def test_one_lxml_parse_reads_every_detail_element_of_a_block():
-    usage = "".join(f'<Usage Month="Jan" Qty="{n}"/><Meter Number="{n}"/>\n' for n in range(40))
+    usage = "".join(f'<Usage Month="Jan" Qty="{n}&amp;"/><Meter Number="{n}"/>\n' for n in range(40))
     summary, [record], chars, parses = parse_counting(BLOCK.replace("</account>", usage + "</account>"))
     assert record.status == "ok" and parses == 1 and len(record.details) == 81
+    assert record.details[1]["CustomField2"] == "0&"
+
+
+def test_plain_detail_elements_are_read_by_a_pattern_without_lxml():
+    usage = "".join(f'<Usage Month="Jan" Qty="{n}"/><Meter Number="{n}"/>\n' for n in range(40))
+    summary, [record], chars, parses = parse_counting(BLOCK.replace("</account>", usage + "</account>"))
+    assert record.status == "ok" and parses == 0 and len(record.details) == 81
 
 
 def test_an_element_only_lxml_refuses_is_reported_and_the_others_read_by_a_second_parse():
