@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ingest.classify import classifier_for
-from ingest.models import Load, LoadStatus, RecordStatus
+from ingest.models import Load, LoadStatus, RecordStatus, StagedRecord
 from ingest.setbased import LEDGER_TABLES, ok_total, plan_preview, refresh_statistics, set_based
 
 EXAMPLES = 20
@@ -90,12 +90,15 @@ class Planner:
                              Decimal("0.00"))
 
     def finish(self):
-        """After staging: the set-based plan (PostgreSQL), in one transaction."""
+        """After staging: the set-based plan (PostgreSQL), in one transaction; then the
+        statistics of staging, which the plan has just filled (the counts that follow, and
+        the load, read it)."""
         if self.set_based:
             refresh_statistics(*LEDGER_TABLES[self.load.file_format.kind])
             with transaction.atomic():
                 self.counts = plan_preview(self.load, self.error_fields)
                 self.ok_total = ok_total(self.load)
+            refresh_statistics(StagedRecord)
 
     def as_json(self):
         if self.counts is not None:

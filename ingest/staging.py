@@ -8,7 +8,7 @@ from ingest.config import build_parse_config
 from ingest.formats import parse
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
-from ingest.setbased import copy_staged, set_based
+from ingest.setbased import begin_staging, copy_staged, discard_staging, set_based
 
 ERROR_EXAMPLES = 10          # lines kept per field for the preview's "errors by field"
 RECORD_FIELD = "(record)"    # errors that name no field
@@ -103,11 +103,15 @@ def stage(load, errors, plan=None):
 
     Raises `ingest.formats.FileRefused` (nothing staged) for a file refused as a whole.
     Earlier staging of the load is removed first, so a re-parse never duplicates records.
+    On PostgreSQL the records wait in a temporary table (ingest.setbased.begin_staging) until
+    `Planner.finish` writes them to staging with their actions.
     """
     StagedRecord.objects.filter(load=load).delete()
     config = build_parse_config(load.biller, load.file_format.code)
     stored = StoredFile(load.file)
     size = batch_size()
+    if set_based():
+        begin_staging()               # PostgreSQL: the records wait there for the plan
     try:
         result = parse(load.file_format.code, stored, config)
         buffer, seq = [], 0
@@ -126,12 +130,20 @@ def stage(load, errors, plan=None):
     return result
 
 
+def unstage(load):
+    """Remove the load's staged records, and on PostgreSQL those still waiting for the plan
+    (a failed parse leaves nothing behind)."""
+    StagedRecord.objects.filter(load=load).delete()
+    if set_based():
+        discard_staging()
+
+
 def _flush(load, buffer, seq, plan):
     if buffer:
         if plan is not None:
             plan(buffer)
         if set_based():
-            copy_staged(buffer)       # PostgreSQL: COPY, no per-parameter quoting
+            copy_staged(buffer)       # PostgreSQL: COPY into the temporary table
         else:
             StagedRecord.objects.bulk_create([s.as_model() for s in buffer], batch_size=batch_size())
     Load.objects.filter(pk=load.pk).update(progress=seq, records_count=seq, updated_at=timezone.now())
