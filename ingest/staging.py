@@ -55,12 +55,10 @@ class Staged:
 
 
 def staged_record(load, seq, record):
-    """The staged values (Staged) of one parsed `ingest.formats.Record`."""
-    data = record.to_json()
-    errors = data.pop("errors", None) or []
-    for key in ("line", "status", "reason"):
-        data.pop(key, None)
-    errors = [{"field": e.get("field"), "message": e.get("message")} for e in errors]
+    """The staged values (Staged) of one parsed `ingest.formats.Record` (read from its
+    attributes: no JSON dict built and taken apart per record)."""
+    data = record.data()
+    errors = [{"field": e.field, "message": e.message} for e in record.errors]
     status = record.status
     if status == "ok":
         errors += [{"field": field, "message": message} for field, message in oversized(data)]
