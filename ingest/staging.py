@@ -1,4 +1,5 @@
 """Stream a load's stored file through the parser into StagedRecord rows, in batches."""
+import time
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -112,7 +113,7 @@ def stage(load, errors, plan=None):
         begin_staging()               # PostgreSQL: the records wait there for the plan
     try:
         result = parse(load.file_format.code, stored, config)
-        buffer, seq = [], 0
+        buffer, seq, progress = [], 0, Progress(load)
         for record in result.records():
             seq += 1
             staged = staged_record(load, seq, record)
@@ -120,9 +121,11 @@ def stage(load, errors, plan=None):
                 errors.add(error["field"], staged.line, error["message"])
             buffer.append(staged)
             if len(buffer) >= size:
-                _flush(load, buffer, seq, plan)
+                _flush(buffer, plan)
+                progress(seq)
                 buffer = []
-        _flush(load, buffer, seq, plan)
+        _flush(buffer, plan)
+        progress(seq, final=True)
     finally:
         stored.close()
     return result
@@ -136,7 +139,7 @@ def unstage(load):
         discard_staging()
 
 
-def _flush(load, buffer, seq, plan):
+def _flush(buffer, plan):
     if buffer:
         if plan is not None:
             plan(buffer)
@@ -144,7 +147,26 @@ def _flush(load, buffer, seq, plan):
             copy_staged(buffer)       # PostgreSQL: COPY into the temporary table
         else:
             StagedRecord.objects.bulk_create([s.as_model() for s in buffer], batch_size=batch_size())
-    Load.objects.filter(pk=load.pk).update(progress=seq, records_count=seq, updated_at=timezone.now())
+
+
+PROGRESS_SECONDS = 1.0
+
+
+class Progress:
+    """Writes the count of records staged so far on the load (its page shows the progress)
+    after the first batch, then at most every PROGRESS_SECONDS, and at the end: each write
+    is a commit of its own (~10 ms on a loaded machine, 10 s per 1,000,000 records when it
+    was written after every batch)."""
+
+    def __init__(self, load):
+        self.load = load
+        self.written_at = None
+
+    def __call__(self, seq, final=False):
+        now = time.monotonic()
+        if final or self.written_at is None or now - self.written_at >= PROGRESS_SECONDS:
+            Load.objects.filter(pk=self.load.pk).update(progress=seq, records_count=seq, updated_at=timezone.now())
+            self.written_at = now
 
 
 def iter_batches(queryset, size=None):
