@@ -493,13 +493,6 @@ def _mark_conflicts(conflicts, error_fields, staged=None):
              for staged_id, _line, field, message in conflicts])
 
 
-def ok_total(load):
-    """The exact total of the ok records' amounts (numeric on PostgreSQL)."""
-    (total,), = _fetch(f"SELECT COALESCE(sum(s.{col(StagedRecord, 'amount')}), 0) FROM {_ok_staged(load)}",
-                       {"load": load.pk})
-    return Decimal(total)
-
-
 # --- the load -------------------------------------------------------------------------------
 
 class Conflicts(Exception):
