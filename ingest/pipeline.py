@@ -29,9 +29,9 @@ from ingest.actions import (RETRY_LOAD, RETRY_PARSE, LoadAction, decide, decide_
 from ingest.formats import FileRefused, check_shape, get_format, head_of_upload
 from ingest.lifecycle import Refused, StateRefused, record_event, transition
 from ingest.loading import LoadConflict, write_load
-from ingest.models import Load, LoadEvent, LoadStatus, StagedRecord
+from ingest.models import Load, LoadEvent, LoadStatus
 from ingest.planning import Planner, compare, status_counts
-from ingest.staging import ErrorFields, stage
+from ingest.staging import ErrorFields, stage, unstage
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def parse_load(load_id, user_id=None):
 def _parse_failed(load, user, message, refused=False):
     """`refused`: the file itself was refused (FileRefused); otherwise the parse failed and
     can be retried. The summary says which ({"refused": true} for a refusal)."""
-    StagedRecord.objects.filter(load=load).delete()
+    unstage(load)
     transition(load, LoadStatus.PARSE_FAILED, user, message, failure=message, progress=0, records_count=0,
                ok_count=0, error_count=0, skipped_count=0, total_amount=None,
                summary={"refused": True} if refused else {})

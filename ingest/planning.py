@@ -6,12 +6,12 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from ingest.classify import classifier_for
-from ingest.models import Load, LoadStatus, RecordStatus
-from ingest.setbased import LEDGER_TABLES, ok_total, plan_preview, refresh_statistics, set_based
+from ingest.models import Load, LoadStatus, RecordStatus, StagedRecord
+from ingest.setbased import LEDGER_TABLES, plan_preview, refresh_statistics, set_based
 
 EXAMPLES = 20
 
@@ -68,7 +68,9 @@ class Planner:
         self.classifier = None if self.set_based else classifier_for(load)
         self.totals = PlanTotals(load.file_format.kind)
         self.error_fields = error_fields
-        self.ok_total = Decimal("0.00")   # exact on every database (SQLite sums decimals as floats)
+        # SQLite: summed here, exact (SQLite sums decimals as floats); PostgreSQL: None, the
+        # database's exact sum is read with the counts (status_counts)
+        self.ok_total = None if self.set_based else Decimal("0.00")
         self.counts = None
 
     def plan(self, staged):
@@ -90,12 +92,14 @@ class Planner:
                              Decimal("0.00"))
 
     def finish(self):
-        """After staging: the set-based plan (PostgreSQL), in one transaction."""
+        """After staging: the set-based plan (PostgreSQL), in one transaction; then the
+        statistics of staging, which the plan has just filled (the counts that follow, and
+        the load, read it)."""
         if self.set_based:
             refresh_statistics(*LEDGER_TABLES[self.load.file_format.kind])
             with transaction.atomic():
                 self.counts = plan_preview(self.load, self.error_fields)
-                self.ok_total = ok_total(self.load)
+            refresh_statistics(StagedRecord)
 
     def as_json(self):
         if self.counts is not None:
@@ -115,9 +119,12 @@ def plan_json(stage, kind, counts):
 
 
 def status_counts(load, ok_total):
-    """Per-status counts in one grouped query, and the ok total the planner summed (for the
-    load's fields)."""
-    rows = {row["status"]: row["n"] for row in load.records.values("status").annotate(n=Count("id"))}
+    """Per-status counts and the ok records' total in one grouped query (for the load's
+    fields); `ok_total`, when the planner summed it (SQLite), instead of the database's."""
+    grouped = {row["status"]: row for row in load.records.values("status").annotate(n=Count("id"), total=Sum("amount"))}
+    rows = {status: row["n"] for status, row in grouped.items()}
+    if ok_total is None:
+        ok_total = grouped.get(RecordStatus.OK, {}).get("total") or Decimal(0)
     return dict(
         records_count=sum(rows.values()),
         ok_count=rows.get(RecordStatus.OK, 0),

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from ingest.models import IN_LEDGER, AdjustmentApplied, BeforeImage, Load, RecordStatus, StagedRecord
-from ingest.setbased import col, q, set_based, table, tune_load_transaction
+from ingest.setbased import col, q, set_based, table, tune_transaction
 from ingest.staging import batch_size
 from ledger.models import Account, AccountChange, AchReject, CustomerAccount, Invoice, InvoiceDetail, Payment
 
@@ -97,7 +97,7 @@ def _row_json(model, alias):
 def _snapshot_in_sql(load):
     """snapshot_before on PostgreSQL: one INSERT ... SELECT per kind, the load's distinct staged
     keys left-joined to the ledger (no row: an "absent" image, data and row_id null)."""
-    tune_load_transaction()
+    tune_transaction()
     _insert_images(load, BeforeImage.ACCOUNT, Account, "account_number", _row_json(Account, "x"))
     # the detail lines of the load's invoices aggregated in one pass (a subquery per invoice
     # took a third longer at 100,000 invoices)

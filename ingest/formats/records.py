@@ -58,13 +58,15 @@ class Record:
     last_line: int | None = None  # physical line where the row or block ends; not in the JSON
 
     def to_json(self) -> dict:
-        out = {"line": self.line, "status": self.status, "reason": self.reason,
-               "errors": [e.to_json() for e in self.errors]}
+        return {"line": self.line, "status": self.status, "reason": self.reason,
+                "errors": [e.to_json() for e in self.errors], **self.data()}
+
+    def data(self) -> dict:
+        """The record's values, as staging keeps them: its adjustment, or its invoice, customer
+        and details (the JSON without line, status, reason and errors)."""
         if self.adjustment is not None:
-            out["adjustment"] = self.adjustment
-        else:
-            out.update(invoice=self.invoice, customer=self.customer, details=self.details)
-        return out
+            return {"adjustment": self.adjustment}
+        return {"invoice": self.invoice, "customer": self.customer, "details": self.details}
 
 
 class Tally:

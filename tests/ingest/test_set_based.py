@@ -1,15 +1,17 @@
 """What the set-based load could get wrong (issue 11), on both databases: unchanged rows left
 alone, several invoices of one account (the last wins), several adjustments of one account in
 file order (set and add), a payment made after the preview, strange text surviving staging byte for byte,
-and files with nothing to load."""
+and files with nothing to load; the set-based staging and plan against the batch path."""
 import csv
 import io
 import json
 from decimal import Decimal
 
+from django.contrib.auth.models import User
+
 from billers.models import Biller, FileFormat
 from ledger.models import Account, Invoice, InvoiceDetail
-from ingest import pipeline
+from ingest import pipeline, setbased
 from ingest.models import AdjustmentApplied, Load, LoadStatus, StagedRecord
 from ingest.planning import Planner
 from ingest.staging import ErrorFields
@@ -173,3 +175,72 @@ def test_a_file_of_only_a_header_or_only_errors_stages_no_ok_record_and_writes_n
     approve(login("support2"), errors)
     assert errors.status == "parsed"          # nothing to load: approving is refused
     assert not Account.objects.exists() and not Invoice.objects.exists()
+
+
+STAGED_VALUES = ("seq", "line", "status", "reason", "errors", "data", "account_number", "invoice_number", "amount",
+                 "account_action", "invoice_action", "balance")
+
+
+def staged_rows(load):
+    return list(StagedRecord.objects.filter(load=load).order_by("seq").values_list(*STAGED_VALUES))
+
+
+def batch_path(monkeypatch):
+    """Stage and plan as SQLite does (ingest.classify's batches, the ORM's inserts), on any database."""
+    monkeypatch.setattr("ingest.staging.set_based", lambda: False)
+    monkeypatch.setattr("ingest.planning.set_based", lambda: False)
+
+
+def test_the_set_based_staging_and_plan_give_the_records_counts_and_errors_of_the_batch_path(
+        demo, tmp_path, monkeypatch):
+    """On PostgreSQL the records wait in a temporary table and reach staging once, with their
+    actions; the batch path writes them and plans them per batch. Same file, same ledger: the
+    same staged records, plan, counts and errors (on SQLite both runs take the batch path)."""
+    loaded(tmp_path, "a.csv", [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002"),
+                               ("1003", "Cy", "30.00", "9003")])
+    Invoice.objects.filter(invoice_number="9003").update(amount_paid=Decimal("1.00"))
+    names = naughty_names()[:60]
+    rows = [("1001", "Ann", "10.00", "9001"), ("1002", "Bob B", "22.00", "9002"), ("1003", "Cy", "31.00", "9003"),
+            ("1004", "Di", "bad", "9004"), ("1005", "Ed", "5.00", "9005"), ("1005", "Ed", "6.00", "9006"),
+            ("1002", "Bob", "21.00", "9007"), ("1006", "x" * 300, "1.00", "9008"), ("1007", "Flo", "2.00", "9001")]
+    rows += [(f"{2000 + n}", name, f"{n}.50", f"{8000 + n}") for n, name in enumerate(names)]
+    set_based = parsed(tmp_path, "b.csv", rows)
+    with monkeypatch.context() as patched:
+        batch_path(patched)
+        batch = parsed(tmp_path, "c.csv", rows)
+    assert set_based.status == batch.status == "parsed"
+    assert staged_rows(set_based) == staged_rows(batch)
+    assert {s: 1 for s in ("new", "updated", "unchanged")} == {
+        s: min(1, set_based.plan["invoices"][s]) for s in ("new", "updated", "unchanged")}   # every action met
+    assert set_based.plan["conflicts"] == 1 and set_based.error_count == 3
+    for field in ("records_count", "ok_count", "error_count", "skipped_count", "total_amount", "error_fields"):
+        assert getattr(set_based, field) == getattr(batch, field), field
+    assert {k: v for k, v in set_based.plan.items() if k != "at"} == {k: v for k, v in batch.plan.items() if k != "at"}
+    ids = list(StagedRecord.objects.filter(load=set_based).order_by("seq").values_list("pk", flat=True))
+    assert ids == sorted(ids)                 # ids in file order, as a direct write gives them
+
+
+def waiting():
+    """Whether records wait in the session's temporary table for the plan (PostgreSQL)."""
+    return setbased.set_based() and setbased._pending()
+
+
+def test_a_reparse_or_a_failed_parse_leaves_no_record_waiting_for_the_plan(demo, tmp_path, monkeypatch):
+    rows = [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")]
+    load = parsed(tmp_path, "a.csv", rows)
+    assert not waiting() and load.records_count == 2
+    monkeypatch.setattr(setbased, "classify_accounts", lambda: 1 / 0)   # the plan fails
+    monkeypatch.setattr("ingest.planning.PlanTotals.add", lambda *args: 1 / 0)  # (SQLite's plan)
+    pipeline.reparse(load, _user("support"))
+    load.refresh_from_db()
+    assert load.status == "parse_failed" and not waiting()
+    assert not StagedRecord.objects.filter(load=load).exists()
+    monkeypatch.undo()
+    pipeline.retry(load, _user("support"))
+    load.refresh_from_db()
+    assert load.status == "parsed" and not waiting()
+    assert [r[0] for r in staged_rows(load)] == [1, 2]
+
+
+def _user(username):
+    return User.objects.get(username=username)
