@@ -173,7 +173,8 @@ class StagedRecord(models.Model):
     so a page costs the same whatever the file's size.
     """
 
-    load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="records")
+    load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="records",
+                             db_index=False)  # the unique (load, seq) index serves
     seq = models.PositiveIntegerField(help_text="1-based position in the file.")
     line = models.PositiveIntegerField(help_text="1-based physical line where the record starts.")
     status = models.CharField(max_length=10, choices=RecordStatus.choices)
@@ -247,7 +248,8 @@ class BeforeImage(models.Model):
 
     ACCOUNT, INVOICE = "account", "invoice"
 
-    load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="before_images")
+    load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="before_images",
+                             db_index=False)  # the unique (load, kind, key) index serves
     kind = models.CharField(max_length=10, choices=[(ACCOUNT, "account"), (INVOICE, "invoice")])
     key = models.CharField(max_length=80, help_text="AccountNumber or InvoiceNumber.")
     row_id = models.BigIntegerField(null=True, blank=True, help_text="The row's id; empty: created by the load.")

@@ -7,7 +7,8 @@ from django.db import models
 
 
 class Account(models.Model):
-    biller = models.ForeignKey("billers.Biller", on_delete=models.CASCADE, related_name="accounts")
+    biller = models.ForeignKey("billers.Biller", on_delete=models.CASCADE, related_name="accounts",
+                               db_index=False)  # the unique (biller, account_number) index serves
     account_number = models.CharField(max_length=60)
     customer_name = models.CharField(max_length=300, blank=True)
     address1 = models.CharField(max_length=300, blank=True)
@@ -38,7 +39,8 @@ def _custom_fields():
 
 
 class Invoice(models.Model):
-    biller = models.ForeignKey("billers.Biller", on_delete=models.CASCADE, related_name="invoices")
+    biller = models.ForeignKey("billers.Biller", on_delete=models.CASCADE, related_name="invoices",
+                               db_index=False)  # the unique (biller, invoice_number) index serves
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="invoices")
     invoice_number = models.CharField(max_length=80)
     guid = models.UUIDField("InvoiceGUID", default=uuid.uuid4, unique=True, editable=False,
@@ -90,7 +92,8 @@ class Invoice(models.Model):
 
 
 class InvoiceDetail(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="details")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="details",
+                                db_index=False)  # the unique (invoice, position) index serves
     position = models.PositiveIntegerField()
     description = models.CharField(max_length=100)
     locals().update({f"custom_field{n}": models.CharField(f"CustomField{n}", max_length=300, blank=True, null=True)
