@@ -88,7 +88,6 @@ def open_text(open_bytes: Callable[[], BinaryIO]) -> TextSource:
 
 # --- physical lines -------------------------------------------------------------------
 
-_EOL = re.compile(r"\r\n|\r|\n")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])")
 # Where `str.splitlines` also breaks a line; here only CR and LF end one.
 _OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
