@@ -15,7 +15,7 @@ from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_cod
 from .records import FileRefused, Record
 from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
 from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
-                   Setting, Table, column_check, fill_columns, pick_columns, read_records)
+                   Setting, Table, column_check, read_records)
 
 SERVICE_ADDRESS = Markers("<Address_info Ssa=", "St_no=")
 
@@ -358,10 +358,7 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
         return run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
 
     def batch_records(batch: Batch) -> list[Record]:
-        filled = fill_columns(table, pick_columns(batch.rows, positions), run)
-        lines = range(batch.line, batch.line + len(batch.rows))
-        run.note_duplicates("AccountNumber", filled["AccountNumber"][0], lines)
-        return run.finish_ok(records(lines, filled), filled["AdjustmentAmount"][0])
+        return records.read(batch, table, positions, run, "AccountNumber", "AdjustmentAmount")
 
     records = BatchRecords(adjustment=table)
     yield from read_records(rows, batch_records, row_record)

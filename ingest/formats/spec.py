@@ -445,3 +445,16 @@ class BatchRecords:
     def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> list[Record]:
         return list(map(self.record, lines, *(filled[name][1] if name in filled else itertools.repeat(None)
                                               for name in self.fields)))
+
+    def read(self, batch: Batch, table: Table, positions: Iterable[int], run: Run, unique: str, amount: str,
+             then: Callable[[dict], None] | None = None) -> list[Record]:
+        """The batch's rows as ok records: `table`'s fields read from the columns at `positions`
+        (`fill_columns`), `then(filled)` for what the format adds (its BIF values), the `unique`
+        field noted for duplicates, the records tallied with their `amount` field; Careful
+        (nothing noted) whenever a row must take the per-row path."""
+        filled = fill_columns(table, pick_columns(batch.rows, positions), run)
+        if then is not None:
+            then(filled)
+        lines = range(batch.line, batch.line + len(batch.rows))
+        run.note_duplicates(unique, filled[unique][0], lines)
+        return run.finish_ok(self(lines, filled), filled[amount][0])

@@ -8,7 +8,7 @@ from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEA
 from .records import Record
 from .readers import Batch, Row, first_row, read_csv_batches
 from .spec import (BatchRecords, Careful, Draft, Field, FormatSpec, Position, Run, Table, column_check,
-                   fill_columns, pick_columns, read_records)
+                   read_records)
 
 
 def all_digits(text: str) -> bool:
@@ -122,11 +122,8 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
         widths = list(map(len, batch.rows))
         if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS:
             raise Careful
-        filled = fill_columns(read, pick_columns(batch.rows, read.positions), run)
-        apply_bif_columns(filled, run.config.bif, header)
-        lines = range(batch.line, batch.line + len(widths))
-        run.note_duplicates("InvoiceNumber", filled["InvoiceNumber"][0], lines)
-        return run.finish_ok(records(lines, filled), filled["TotalAmountDue"][0])
+        return records.read(batch, read, read.positions, run, "InvoiceNumber", "TotalAmountDue",
+                            then=lambda filled: apply_bif_columns(filled, run.config.bif, header))
 
     records = BatchRecords(invoice=header, customer=customer, details=(detail,))
     yield from read_records(data_rows(read_csv_batches(chunks)), batch_records, row_record)
@@ -147,10 +144,7 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
     def batch_records(batch: Batch) -> list[Record]:
         if max(map(len, batch.rows)) > extra.maximum:
             raise Careful
-        filled = fill_columns(table, pick_columns(batch.rows, table.positions), run)
-        lines = range(batch.line, batch.line + len(batch.rows))
-        run.note_duplicates("AccountNumber", filled["AccountNumber"][0], lines)
-        return run.finish_ok(records(lines, filled), filled["AdjustmentAmount"][0])
+        return records.read(batch, table, table.positions, run, "AccountNumber", "AdjustmentAmount")
 
     records = BatchRecords(adjustment=table)
     yield from read_records(data_rows(read_csv_batches(chunks)), batch_records, row_record)

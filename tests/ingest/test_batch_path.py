@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.formats import FileRefused, ParseConfig, converters, incode, parse, readers, watersmart
+from ingest.formats import FileRefused, ParseConfig, converters, incode, parse, readers, spec, watersmart
 from ingest.formats.bif import BifValue
 from ingest.formats.converters import ConversionError, Converter
 from ingest.formats.readers import read_csv, read_csv_batches, read_lines
@@ -245,7 +245,7 @@ def test_whole_valid_rows_take_the_batch_path():
     """The batch path is taken for a file of whole valid rows (not only the per-row path)."""
     out = io.StringIO()
     csv.writer(out).writerows(invoice_row(number, f"Customer {number}, Jr.", 1) for number in range(500))
-    with mock.patch.object(watersmart, "fill_columns", wraps=watersmart.fill_columns) as fill:
+    with mock.patch.object(spec, "fill_columns", wraps=spec.fill_columns) as fill:
         records, summary, *_ = assert_same("watersmart.invoice", out.getvalue().encode("utf-8"), chunk_bytes=4096)
     assert summary["ok"] == 500 and fill.call_count > 1
     assert records[0][0]["customer"]["CustomerName"] == "Customer 0, Jr."
