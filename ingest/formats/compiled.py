@@ -80,15 +80,16 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
             value = converted[key] = f"v{len(converted)}"
             clean_name = code.name(clean, "c")
             code.add(indent, f"if {raw} is None:", f"    {value} = None", "else:")
+            memo = f"memo{len(code.setup)}"  # one per parse
+            code.setup.append(f"{memo} = {{}}")
             if isinstance(source, BillCode):  # several bill codes: their amounts are summed
-                code.add(indent + 1, f"{value} = [a for a in map({clean_name}, {raw}) if a is not None]",
-                         f"{value} = sum({value}, ZERO) if {value} else None")
+                code.add(indent + 1, f"if len({raw}) == 1:",  # the common case: one amount (as `sum` adds it)
+                         *("    " + line for line in memo_conversion(value, f"{raw}[0]", memo, clean_name, "")),
+                         f"    {value} = None if {value} is None else ZERO + {value}", "else:",
+                         f"    {value} = [a for a in map({clean_name}, {raw}) if a is not None]",
+                         f"    {value} = sum({value}, ZERO) if {value} else None")
             else:  # a raw value seen before is not converted again (converters are pure)
-                memo = f"memo{len(code.setup)}"  # one per parse
-                code.setup.append(f"{memo} = {{}}")
-                code.add(indent + 1, f"{value} = {memo}.get({raw})", f"if {value} is None:",
-                         f"    {value} = {clean_name}({prepare}({raw}))" if prepare else f"    {value} = {clean_name}({raw})",
-                         f"    if len({memo}) < {MEMO_SIZE}:", f"        {memo}[{raw}] = {value}")
+                code.add(indent + 1, *memo_conversion(value, raw, memo, clean_name, prepare))
                 if blank is not None:
                     code.add(indent + 1, f"if {value} is None:", f"    {value} = {code.name(blank)}")
         if required:  # absent, or blank without a blank value: an error
@@ -99,6 +100,14 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
                      "    return None")
         values[name] = value
     return values
+
+
+def memo_conversion(value: str, raw: str, memo: str, clean_name: str, prepare: str) -> list[str]:
+    """Statements setting `value` to the converted `raw` (a str), converted only when the
+    parse's `memo` has not seen it (converters are pure)."""
+    converted = f"{clean_name}({prepare}({raw}))" if prepare else f"{clean_name}({raw})"
+    return [f"{value} = {memo}.get({raw})", f"if {value} is None:", f"    {value} = {converted}",
+            f"    if len({memo}) < {MEMO_SIZE}:", f"        {memo}[{raw}] = {value}"]
 
 
 def dict_display(items: dict[str, str]) -> str:
