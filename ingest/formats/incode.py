@@ -10,7 +10,7 @@ from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRI
                          US_DATE, ConversionError, Converter)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
-from .compiled import Code, add_conversions, dict_display, made, render_expression, render_function
+from .compiled import Code, add_conversions, dict_display, made, remember, render_expression, render_function
 from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, elements, extract,
                       plain_elements)
 from .records import FileRefused, Record
@@ -170,8 +170,11 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
     when the block has no error at all, or None (then `read_invoice` reads it). Nothing of
     the run changes until the record is decided."""
     values_of = block_values_function(tables.read, run)
-    names = {name for name, *_ in tables.read.reads} | set(RULE_FIELDS) | {item.field for item in run.config.bif}
-    render_invoice, render_customer, render_first = (render_function(table, names) for table in
+    read = {name for name, *_ in tables.read.reads}
+    bif_names = {item.field for item in run.config.bif}
+    names = read | set(RULE_FIELDS) | bif_names
+    converted = frozenset(read - bif_names)  # values only the converters give
+    render_invoice, render_customer, render_first = (render_function(table, names, converted) for table in
                                                      (tables.header, tables.customer, tables.first_detail))
     detail_of = {tag: detail_function(tag, table, run) for tag, table in tables.elements.items()}
     tags, bif = tuple(detail_of), run.config.bif
@@ -232,7 +235,8 @@ def detail_function(tag: str, table: Table, run: Run) -> Callable[[dict], dict |
         values = add_conversions(code, table, raws, 3)
         code.add(2, "except ConversionError:", "    return None")
         parts = {"RowType": "'ID'", "Description": repr(DETAIL_KINDS[tag])}
-        rendered = render_expression(code, table, lambda name: values.get(name, "None"))
+        code.names["remember"] = remember
+        rendered = render_expression(code, table, lambda name: values.get(name, "None"), frozenset(values))
         code.add(2, f"return {{{dict_display(parts)[1:-1]}, {rendered[1:-1]}}}")  # one dict display
         code.add(1, "return detail")
         return code.build(f"<{tag}> detail")
