@@ -265,19 +265,28 @@ def _plain_pattern(tags: tuple[str, ...]) -> re.Pattern:
                       rf"|<(?:{names})(?=[\s/>])")
 
 
+_PLAIN_ATTRIBUTES: dict[str, dict] = {}  # attribute text -> its attributes (a file repeats many)
+_KEPT = 4096
+
+
 def plain_elements(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -> list[tuple[str, dict]] | None:
     """(tag, attributes) of the detail elements of a block, in block order, read by one
     pattern when every one of them is plain (see `_PLAIN_VALUE`): then lxml would give the
     same attributes, and `elements` the same list. None when one is not plain, repeats an
-    attribute, or there are more than `limit`: `elements` decides."""
+    attribute, or there are more than `limit`: `elements` decides. The attribute dicts are
+    shared between calls with the same attribute text: read them, never change them."""
     found = []
     WORK.chars += len(block)
     for tag, attribute_text in _plain_pattern(tags).findall(block):  # one scan, no match objects
         if not tag or len(found) == limit:  # tag '': a start of an element that is not plain
             return None
-        pairs = _PLAIN_ATTRIBUTE.findall(attribute_text)
-        attributes = dict(pairs)
-        if len(attributes) != len(pairs):
-            return None
+        attributes = _PLAIN_ATTRIBUTES.get(attribute_text)
+        if attributes is None:
+            pairs = _PLAIN_ATTRIBUTE.findall(attribute_text)
+            attributes = dict(pairs)
+            if len(attributes) != len(pairs):
+                return None
+            if len(_PLAIN_ATTRIBUTES) < _KEPT:
+                _PLAIN_ATTRIBUTES[attribute_text] = attributes
         found.append((tag, attributes))
     return found
