@@ -9,10 +9,11 @@ as anything would be an error; the caller then reads the record with the general
 reports it. The field tables stay the single source; tests compare both paths
 (tests/ingest/test_incode_fast_path.py).
 """
+import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from .converters import ConversionError
+from .converters import ConversionError, render_amount, render_us_date
 from .spec import BillCode, Table
 
 ZERO = Decimal("0.00")
@@ -80,15 +81,16 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
             value = converted[key] = f"v{len(converted)}"
             clean_name = code.name(clean, "c")
             code.add(indent, f"if {raw} is None:", f"    {value} = None", "else:")
+            memo = f"memo{len(code.setup)}"  # one per parse
+            code.setup.append(f"{memo} = {{}}")
             if isinstance(source, BillCode):  # several bill codes: their amounts are summed
-                code.add(indent + 1, f"{value} = [a for a in map({clean_name}, {raw}) if a is not None]",
-                         f"{value} = sum({value}, ZERO) if {value} else None")
+                code.add(indent + 1, f"if len({raw}) == 1:",  # the common case: one amount (as `sum` adds it)
+                         *("    " + line for line in memo_conversion(value, f"{raw}[0]", memo, clean_name, "")),
+                         f"    {value} = None if {value} is None else ZERO + {value}", "else:",
+                         f"    {value} = [a for a in map({clean_name}, {raw}) if a is not None]",
+                         f"    {value} = sum({value}, ZERO) if {value} else None")
             else:  # a raw value seen before is not converted again (converters are pure)
-                memo = f"memo{len(code.setup)}"  # one per parse
-                code.setup.append(f"{memo} = {{}}")
-                code.add(indent + 1, f"{value} = {memo}.get({raw})", f"if {value} is None:",
-                         f"    {value} = {clean_name}({prepare}({raw}))" if prepare else f"    {value} = {clean_name}({raw})",
-                         f"    if len({memo}) < {MEMO_SIZE}:", f"        {memo}[{raw}] = {value}")
+                code.add(indent + 1, *memo_conversion(value, raw, memo, clean_name, prepare))
                 if blank is not None:
                     code.add(indent + 1, f"if {value} is None:", f"    {value} = {code.name(blank)}")
         if required:  # absent, or blank without a blank value: an error
@@ -101,31 +103,66 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
     return values
 
 
+def memo_conversion(value: str, raw: str, memo: str, clean_name: str, prepare: str) -> list[str]:
+    """Statements setting `value` to the converted `raw` (a str), converted only when the
+    parse's `memo` has not seen it (converters are pure)."""
+    converted = f"{clean_name}({prepare}({raw}))" if prepare else f"{clean_name}({raw})"
+    return [f"{value} = {memo}.get({raw})", f"if {value} is None:", f"    {value} = {converted}",
+            f"    if len({memo}) < {MEMO_SIZE}:", f"        {memo}[{raw}] = {value}"]
+
+
 def dict_display(items: dict[str, str]) -> str:
     return "{" + ", ".join(f"{name!r}: {expression}" for name, expression in items.items()) + "}"
 
 
-def render_expression(code: Code, table: Table, value_of: Callable[[str], str]) -> str:
+# Renders whose text depends on the value alone: equal values render alike, zeros aside
+# (0.00 and -0.00 are equal; a zero is falsy and never kept).
+BY_VALUE = frozenset({render_amount, render_us_date, datetime.date.isoformat})
+
+
+def remember(memo: dict, render: Callable, value: Any) -> Any:
+    """`render(value)`, kept in the parse's `memo` by value (not a zero, see BY_VALUE)."""
+    text = render(value)
+    if value and len(memo) < MEMO_SIZE:
+        memo[value] = text
+    return text
+
+
+def render_expression(code: Code, table: Table, value_of: Callable[[str], str],
+                      converted: frozenset = frozenset()) -> str:
     """The dict display `Draft.render(table, run)` builds; `value_of(name)` is the expression
-    of a field's value ("None" when the record can have none)."""
+    of a field's value ("None" when the record can have none). The fields named in
+    `converted` hold only what their converters give: a `BY_VALUE` render of such a value
+    seen before in the parse is not done again."""
     parts = {name: code.name(value) for name, value in table.template.items()}
     for name in table.plain:
         parts[name] = value_of(name)
     for name, render in table.rendered:
-        value = value_of(name)
-        parts[name] = "None" if value == "None" else f"(None if (x := {value}) is None else {code.name(render, 'r')}(x))"
+        value, render_name = value_of(name), code.name(render, "r")
+        if value == "None":
+            parts[name] = "None"
+        elif name in converted and render in BY_VALUE:
+            memo = f"texts_{render_name}"  # one per render, per parse
+            if f"{memo} = {{}}" not in code.setup:
+                code.setup.append(f"{memo} = {{}}")
+            parts[name] = f"(None if (x := {value}) is None else ({memo}.get(x) or remember({memo}, {render_name}, x)))"
+        else:
+            parts[name] = f"(None if (x := {value}) is None else {render_name}(x))"
     return dict_display(parts)
 
 
-def render_function(table: Table, names: set[str] | None = None) -> Callable[[dict], dict]:
+def render_function(table: Table, names: set[str] | None = None,
+                    converted: frozenset = frozenset()) -> Callable[[dict], dict]:
     """`Draft.render(table, run)` compiled: values dict -> the record table's dict. With
-    `names`, the values dict has no other keys (the others are written as None)."""
+    `names`, the values dict has no other keys (the others are written as None);
+    `converted` as `render_expression` takes it."""
     def build():
         code = Code()
+        code.names["remember"] = remember
         code.add(0, "def make(run):", "    def render(values):", "        get = values.get")
         value_of = (lambda name: f"get({name!r})" if names is None or name in names else "None")
-        code.add(2, f"return {render_expression(code, table, value_of)}")
+        code.add(2, f"return {render_expression(code, table, value_of, converted)}")
         code.add(1, "return render")
         return code.build(f"render of {', '.join(table.template)}")
-    key = ("render", tuple(table), table.config, None if names is None else frozenset(names))
+    key = ("render", tuple(table), table.config, None if names is None else frozenset(names), converted)
     return made(key, build)(None)

@@ -1,5 +1,6 @@
 """Tyler Incode V10: the block-by-block invoice file in two variants (FORMATS.md 4) and the
 V9 adjustment CSV with a header row in two variants (FORMATS.md 5.2)."""
+import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Callable, Iterable, Iterator
@@ -9,7 +10,7 @@ from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRI
                          US_DATE, ConversionError, Converter)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
-from .compiled import Code, add_conversions, dict_display, made, render_expression, render_function
+from .compiled import Code, add_conversions, dict_display, made, remember, render_expression, render_function
 from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, elements, extract,
                       plain_elements)
 from .records import FileRefused, Record
@@ -169,8 +170,11 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
     when the block has no error at all, or None (then `read_invoice` reads it). Nothing of
     the run changes until the record is decided."""
     values_of = block_values_function(tables.read, run)
-    names = {name for name, *_ in tables.read.reads} | set(RULE_FIELDS) | {item.field for item in run.config.bif}
-    render_invoice, render_customer, render_first = (render_function(table, names) for table in
+    read = {name for name, *_ in tables.read.reads}
+    bif_names = {item.field for item in run.config.bif}
+    names = read | set(RULE_FIELDS) | bif_names
+    converted = frozenset(read - bif_names)  # values only the converters give
+    render_invoice, render_customer, render_first = (render_function(table, names, converted) for table in
                                                      (tables.header, tables.customer, tables.first_detail))
     detail_of = {tag: detail_function(tag, table, run) for tag, table in tables.elements.items()}
     tags, bif = tuple(detail_of), run.config.bif
@@ -231,8 +235,9 @@ def detail_function(tag: str, table: Table, run: Run) -> Callable[[dict], dict |
         values = add_conversions(code, table, raws, 3)
         code.add(2, "except ConversionError:", "    return None")
         parts = {"RowType": "'ID'", "Description": repr(DETAIL_KINDS[tag])}
-        rendered = render_expression(code, table, lambda name: values.get(name, "None"))
-        code.add(2, f"return {{{dict_display(parts)[1:-1]}, **{rendered}}}")
+        code.names["remember"] = remember
+        rendered = render_expression(code, table, lambda name: values.get(name, "None"), frozenset(values))
+        code.add(2, f"return {{{dict_display(parts)[1:-1]}, {rendered[1:-1]}}}")  # one dict display
         code.add(1, "return detail")
         return code.build(f"<{tag}> detail")
     return made(("incode detail", tag, tuple(table), table.config), build)(run)
@@ -246,18 +251,37 @@ def apply_rules(draft: Draft, fields: set[str]) -> None:
     biller's BIF rule (`apply_bif`)."""
     values = draft.values
     account, date = values.get("AccountNumber"), values.get("InvoiceDate")
-    values["InvoiceNumber"] = f"{date.year:04d}{date.month:02d}{date.day:02d}UB{account}" \
-        if account and date else None
+    values["InvoiceNumber"] = f"{day_digits(date)}UB{account}" if account and date else None
     if "Custom11" in fields:
         values["Custom11"] = long_digit_line(account, values.get("BalanceDue"))
+
+
+KEPT = 4096  # texts kept per memo below (a file has few distinct dates and balances)
+_DAY_DIGITS: dict = {}
+_BALANCE_DIGITS: dict = {}
+
+
+def day_digits(date: datetime.date) -> str:
+    """`20210630` for 2021-06-30."""
+    text = _DAY_DIGITS.get(date)
+    if text is None:
+        text = f"{date.year:04d}{date.month:02d}{date.day:02d}"
+        if len(_DAY_DIGITS) < KEPT:
+            _DAY_DIGITS[date] = text
+    return text
 
 
 def long_digit_line(account: str | None, balance: Decimal | None) -> str | None:
     """`10100262501 0000000262110 000000262110` for account 10-1002-62501, balance 262.11."""
     if account is None or balance is None:
         return None
-    tenths_of_cents = str(max(int(balance * 100), 0) * 10)
-    return f"{account.replace('-', '')} {tenths_of_cents.zfill(13)} {tenths_of_cents.zfill(12)}"
+    digits = _BALANCE_DIGITS.get(balance)
+    if digits is None:
+        tenths_of_cents = str(max(int(balance * 100), 0) * 10)
+        digits = f"{tenths_of_cents.zfill(13)} {tenths_of_cents.zfill(12)}"
+        if len(_BALANCE_DIGITS) < KEPT:
+            _BALANCE_DIGITS[balance] = digits
+    return f"{account.replace('-', '')} {digits}"
 
 
 def detail_tables(fields: list[Field], run: Run) -> dict[str, Table]:

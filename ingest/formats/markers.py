@@ -62,27 +62,30 @@ _AMOUNT = ("<Amount>", "</Amount>")
 
 def bill_codes(block: str) -> dict[str, list[str | None]]:
     """Raw amounts by bill-code description (trimmed, case-folded): for each description,
-    the first `<Amount>` before the next description (None when there is none)."""
+    the first `<Amount>` before the next description (None when there is none). Each search
+    runs on the block itself, bounded by the next description (no region copied)."""
     codes: dict[str, list[str | None]] = {}
-    start = find(block, _DESCRIPTION[0])
+    search = block.find
+    opening, closing = _DESCRIPTION
+    amount_opening, amount_closing = _AMOUNT
+    start, size, seen = search(opening), len(block), 0
     while start >= 0:
-        text_start = start + len(_DESCRIPTION[0])
-        text_end = find(block, _DESCRIPTION[1], text_start)
+        text_start = start + len(opening)
+        text_end = search(closing, text_start)
         if text_end < 0:
+            seen += size - start
             break
-        following = find(block, _DESCRIPTION[0], text_end)
-        region = block[text_end:following if following >= 0 else len(block)]
-        amount = _between(region, *_AMOUNT)
+        following = search(opening, text_end)
+        region_end = following if following >= 0 else size
+        seen += region_end - start
+        amount = search(amount_opening, text_end, region_end)
+        stop = search(amount_closing, amount + len(amount_opening), region_end) if amount >= 0 else -1
         description = unescape(block[text_start:text_end]).strip().casefold()
-        codes.setdefault(description, []).append(None if amount is None else clean_value(amount))
+        codes.setdefault(description, []).append(
+            None if stop < 0 else clean_value(block[amount + len(amount_opening):stop]))
         start = following
+    WORK.chars += seen if seen else size
     return codes
-
-
-def _between(text: str, begin: str, end: str) -> str | None:
-    start = find(text, begin)
-    stop = find(text, end, start + len(begin)) if start >= 0 else -1
-    return text[start + len(begin):stop] if stop >= 0 else None
 
 
 def bill_code_amounts(codes: dict[str, list[str | None]], description: str) -> list[str] | None:
@@ -256,34 +259,34 @@ _PLAIN_ATTRIBUTE = re.compile(rf'{_S}+({_PLAIN_NAME}){_S}*={_S}*"([^"]*)"')
 @lru_cache(maxsize=16)
 def _plain_pattern(tags: tuple[str, ...]) -> re.Pattern:
     """A plain empty element `<Tag a="v" .../>` of `tags` (groups: tag, attributes), or
-    any other start of one of them (group 1 None)."""
+    any other start of one of them (groups empty in `findall`)."""
     names = "|".join(map(re.escape, tags))
     return re.compile(rf"<({names})((?:{_S}+{_PLAIN_NAME}{_S}*={_S}*{_PLAIN_VALUE}){{0,50}}){_S}*/>"
                       rf"|<(?:{names})(?=[\s/>])")
 
 
-@lru_cache(maxsize=16)
-def _openings(tags: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f"<{tag}" for tag in tags)
+_PLAIN_ATTRIBUTES: dict[str, dict] = {}  # attribute text -> its attributes (a file repeats many)
+_KEPT = 4096
 
 
 def plain_elements(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -> list[tuple[str, dict]] | None:
     """(tag, attributes) of the detail elements of a block, in block order, read by one
     pattern when every one of them is plain (see `_PLAIN_VALUE`): then lxml would give the
     same attributes, and `elements` the same list. None when one is not plain, repeats an
-    attribute, or there are more than `limit`: `elements` decides."""
+    attribute, or there are more than `limit`: `elements` decides. The attribute dicts are
+    shared between calls with the same attribute text: read them, never change them."""
     found = []
     WORK.chars += len(block)
-    first = min((at for at in map(block.find, _openings(tags)) if at >= 0), default=-1)
-    if first < 0:
-        return found
-    for match in _plain_pattern(tags).finditer(block, first):
-        tag = match[1]
-        if tag is None or len(found) == limit:
+    for tag, attribute_text in _plain_pattern(tags).findall(block):  # one scan, no match objects
+        if not tag or len(found) == limit:  # tag '': a start of an element that is not plain
             return None
-        pairs = _PLAIN_ATTRIBUTE.findall(match[2])
-        attributes = dict(pairs)
-        if len(attributes) != len(pairs):
-            return None
+        attributes = _PLAIN_ATTRIBUTES.get(attribute_text)
+        if attributes is None:
+            pairs = _PLAIN_ATTRIBUTE.findall(attribute_text)
+            attributes = dict(pairs)
+            if len(attributes) != len(pairs):
+                return None
+            if len(_PLAIN_ATTRIBUTES) < _KEPT:
+                _PLAIN_ATTRIBUTES[attribute_text] = attributes
         found.append((tag, attributes))
     return found

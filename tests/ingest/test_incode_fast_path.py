@@ -3,6 +3,7 @@ plain detail elements read by a pattern) gives exactly the records the general p
 field by field and element by element with lxml: on the samples, the XML and naughty-string
 corpora and hypothesis blocks, in every configuration; and it does decide the common block."""
 import json
+from decimal import Decimal
 import re
 
 import pytest
@@ -220,3 +221,29 @@ def test_the_fast_path_counts_its_work_and_parses_nothing_with_lxml():
     [block] = read_blocks(text)
     assert plain_elements(block.text, ("Usage",)) == [("Usage", {"Month": "Jan", "Qty": "00010300"}),
                                                       ("Usage", {"Month": "02", "Qty": "1"})]
+
+
+AMOUNTS = ("0000262.11", "262.11", "0.00", "-0.00", "0000000.00-", "(0.00)", "-262.11", "262.1", "$1,234.5", "",
+           "0000262.110", "0")
+DATES = ("06/30/2021", "6/30/2021", "2021-06-30", "06/30/21", "", "02/29/2021", "12/31/9999")
+
+
+def test_values_and_texts_kept_across_blocks_give_the_same_records_both_ways():
+    """The fast path keeps converted values, their rendered texts and bill-code amounts for
+    the whole parse: blocks repeating, varying and zeroing amounts and dates (equal values
+    written differently, zeros of both signs, bill codes with one amount, several or none)
+    read as the general path reads each one."""
+    blocks = []
+    for n in range(3 * len(AMOUNTS) * len(DATES)):
+        amount, other, date = AMOUNTS[n % len(AMOUNTS)], AMOUNTS[n // 3 % len(AMOUNTS)], DATES[n % len(DATES)]
+        codes = "".join(f"<BillCode><BillCodeDescription>{name}</BillCodeDescription><Amount>{value}</Amount></BillCode>"
+                        for name, value in (("WATER", amount), ("STREET LIGHTS", other), ("water ", other))[:n % 4])
+        block = (SAMPLE_BLOCK.replace("62501", f"{n:05d}").replace('Due="0000262.11"', f'Due="{amount}"')
+                 .replace('arrear="0000137.47"', f'arrear="{other}"').replace('Bill_dt="06/30/2021"', f'Bill_dt="{date}"')
+                 .replace('Total="30.00"', f'Total="{other}"')
+                 .replace("<BillCode><BillCodeDescription>WATER</BillCodeDescription><Amount>0000045.67</Amount>"
+                          "</BillCode>", codes))
+        blocks.append(block)
+    configs = (*CONFIGS, ParseConfig(bif=(BifValue("MinimumAmountDue", Decimal("-0.00")), BifValue("PastDue", Decimal("-0.00")),
+                                          BifValue("LateFeeDate", base="InvoiceDate", days=0))))
+    assert check_same("<bills>\n" + "".join(blocks), configs=configs) > len(blocks)
