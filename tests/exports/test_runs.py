@@ -4,8 +4,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from billers.models import FileFormat
 from exports.activity import import_activity
 from exports.models import CarriedPayment, ExportRun, RunStatus
 from exports.runs import ExportFailed, ExportRefused, read_file, regenerate, run_export
@@ -69,6 +71,28 @@ def test_it_enforces_once_per_format_in_the_database(watersmart):
     link = CarriedPayment.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         CarriedPayment.objects.create(run=run, record=link.record, file_format=link.file_format)
+
+
+@pytest.mark.parametrize("wrong", ["format", "run"])
+def test_a_carried_row_names_its_runs_own_format_in_the_database(watersmart, wrong):
+    """(run, file_format) is one key referencing the run's (id, file_format): a row naming
+    another format, or a run that does not exist, is refused when the keys are checked."""
+    import_payments(watersmart, {"PaymentGUID": "p1"})
+    run = run_export(watersmart, "watersmart.payments", D(2025, 3, 9), now=NOW)
+    link = CarriedPayment.objects.get()
+    other = FileFormat.objects.exclude(pk=run.file_format_id).first()
+    row = CarriedPayment(run_id=run.pk, record=link.record, file_format=other, approved=False)
+    if wrong == "run":
+        row = CarriedPayment(run_id=run.pk + 1000, record=link.record, file_format=run.file_format, approved=False)
+    else:
+        with pytest.raises(ValidationError, match="carried_payment_run_and_format"):
+            row.validate_constraints()
+    table = CarriedPayment._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+        connection.check_constraints(table_names=[table])  # what the commit checks
+    CarriedPayment(run=run, record=link.record, file_format=run.file_format, approved=False).save()
+    connection.check_constraints(table_names=[table])
 
 
 def test_it_sends_cloud_store_payments_only_to_the_cloud_store_file(incode):
