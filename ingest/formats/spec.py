@@ -210,9 +210,9 @@ class Run:
             raise Careful
         seen.update(zip(values, lines))
 
-    def finish_ok(self, records: list[Record], amounts: list) -> list[Record]:
-        """`finish` for a batch of records without errors (`BatchRecords`)."""
-        self.tally.add_ok(len(records), amounts)
+    def finish_ok(self, records: Iterable[Record], amounts: list) -> Iterable[Record]:
+        """`finish` for a batch of records without errors (`BatchRecords`), one amount each."""
+        self.tally.add_ok(len(amounts), amounts)
         return records
 
     def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
@@ -442,9 +442,9 @@ class BatchRecords:
         exec(compile(source, "<batch record>", "exec"), names)
         self.record = names["record"]
 
-    def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> list[Record]:
-        return list(map(self.record, lines, *(filled[name][1] if name in filled else itertools.repeat(None)
-                                              for name in self.fields)))
+    def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> Iterator[Record]:
+        return map(self.record, lines, *(filled[name][1] if name in filled else itertools.repeat(None)
+                                         for name in self.fields))
 
     def read(self, batch: Batch, table: Table, positions: Iterable[int], run: Run, unique: str, amount: str,
              then: Callable[[dict], None] | None = None) -> list[Record]:
