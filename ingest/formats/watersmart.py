@@ -119,8 +119,7 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
 
     def batch_records(batch: Batch) -> list[Record]:
         """Whole rows of 13 to 16 columns, each with its InvoiceNumber."""
-        widths = list(map(len, batch.rows))
-        if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS:
+        if min(map(len, batch.rows)) < MIN_COLUMNS or max(map(len, batch.rows)) > MAX_COLUMNS:
             raise Careful
         return records.read(batch, read, read.positions, run, "InvoiceNumber", "TotalAmountDue",
                             then=lambda filled: apply_bif_columns(filled, run.config.bif, header))
