@@ -336,12 +336,13 @@ class Careful(Exception):
     """The batch's rows must take the per-row path."""
 
 
-def read_records(items: Iterable[Batch | Row], batch_records: Callable[[Batch], list[Record]],
+def read_records(items: Iterable[Batch | Row], batch_records: Callable[[Batch], Iterable[Record]],
                  row_record: Callable[[Row], Record]) -> Iterator[Record]:
     """The records of a CSV file's rows (`readers.read_csv_batches`): a batch of whole rows by
-    `batch_records(batch)`, or row by row by `row_record(row)` when it raises Careful (the
-    records of each item chained, not yielded one by one)."""
-    def records(item: Batch | Row) -> list[Record]:
+    `batch_records(batch)` (its records made as they are read), or row by row by
+    `row_record(row)` when it raises Careful (the records of each item chained, not yielded
+    one by one)."""
+    def records(item: Batch | Row) -> Iterable[Record]:
         if type(item) is Batch:
             try:
                 return batch_records(item)
@@ -456,11 +457,12 @@ class BatchRecords:
                                      for name in self.fields))
 
     def read(self, batch: Batch, table: Table, positions: Iterable[int], run: Run, unique: str, amount: str,
-             then: Callable[[dict], None] | None = None) -> list[Record]:
+             then: Callable[[dict], None] | None = None) -> Iterator[Record]:
         """The batch's rows as ok records: `table`'s fields read from the columns at `positions`
         (`fill_columns`), `then(filled)` for what the format adds (its BIF values), the `unique`
         field noted for duplicates, the records tallied with their `amount` field; Careful
-        (nothing noted) whenever a row must take the per-row path."""
+        (nothing noted) whenever a row must take the per-row path. Everything is checked,
+        noted and tallied before the first record is made (then one at a time, as read)."""
         filled = fill_columns(table, pick_columns(batch.rows, positions), run)
         if then is not None:
             then(filled)
