@@ -42,7 +42,15 @@ class Converter:
 
     def convert_column(self, raws: Sequence[str]) -> Column | None:
         """(values, rendered values) of `raws`, the same as `clean` and `render` give value by
-        value; None when a value does not convert (its row then reports the error)."""
+        value; None when a value does not convert (its row then reports the error). A column
+        of one repeated value (a file's dates, type, flags) converts that value once."""
+        count = len(raws)
+        if count > 1 and raws[0] == raws[-1] and raws.count(raws[0]) == count:
+            one = self._convert(raws[:1])
+            return None if one is None else (one[0] * count, one[1] * count)
+        return self._convert(raws)
+
+    def _convert(self, raws: Sequence[str]) -> Column | None:
         converted = self.column(raws) if self.column is not None else None
         return converted if converted is not None else distinct_column(self, raws)
 

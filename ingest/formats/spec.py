@@ -205,14 +205,14 @@ class Run:
     def note_duplicates(self, field: str, values: list, lines: Sequence[int]) -> None:
         """`note_duplicate` for a batch of records that has none: Careful (and nothing noted)
         when a value is blank, repeated or seen before."""
-        seen = self._seen.setdefault(field, {})
-        if None in values or len(set(values)) != len(values) or not seen.keys().isdisjoint(values):
+        seen, fresh = self._seen.setdefault(field, {}), dict(zip(values, lines))
+        if len(fresh) != len(values) or None in fresh or not seen.keys().isdisjoint(fresh):
             raise Careful
-        seen.update(zip(values, lines))
+        seen.update(fresh)
 
-    def finish_ok(self, records: list[Record], amounts: list) -> list[Record]:
-        """`finish` for a batch of records without errors (`BatchRecords`)."""
-        self.tally.add_ok(len(records), amounts)
+    def finish_ok(self, records: Iterable[Record], amounts: list) -> Iterable[Record]:
+        """`finish` for a batch of records without errors (`BatchRecords`), one amount each."""
+        self.tally.add_ok(len(amounts), amounts)
         return records
 
     def finish(self, draft: "Draft", amount_field: str, **parts) -> Record:
@@ -336,12 +336,13 @@ class Careful(Exception):
     """The batch's rows must take the per-row path."""
 
 
-def read_records(items: Iterable[Batch | Row], batch_records: Callable[[Batch], list[Record]],
+def read_records(items: Iterable[Batch | Row], batch_records: Callable[[Batch], Iterable[Record]],
                  row_record: Callable[[Row], Record]) -> Iterator[Record]:
     """The records of a CSV file's rows (`readers.read_csv_batches`): a batch of whole rows by
-    `batch_records(batch)`, or row by row by `row_record(row)` when it raises Careful (the
-    records of each item chained, not yielded one by one)."""
-    def records(item: Batch | Row) -> list[Record]:
+    `batch_records(batch)` (its records made as they are read), or row by row by
+    `row_record(row)` when it raises Careful (the records of each item chained, not yielded
+    one by one)."""
+    def records(item: Batch | Row) -> Iterable[Record]:
         if type(item) is Batch:
             try:
                 return batch_records(item)
@@ -369,14 +370,15 @@ def passes(check: Callable, values: list, run: Run) -> bool:
 def pick_columns(rows: list[list[str]], positions: Iterable[int]) -> list[Sequence[str] | None]:
     """The raw values at each 0-based position over a batch of rows; None for a position no
     row reaches (a missing value); Careful when some rows reach it and others do not."""
-    widths = list(map(len, rows))
-    shortest, longest = min(widths), max(widths)
-    columns = list(zip(*rows))
+    columns = list(zip(*rows))  # as many as the shortest row has values
+    shortest, longest = len(columns), None
     picked = []
     for position in positions:
         if position < shortest:
             picked.append(columns[position])
-        elif position >= longest:
+            continue
+        longest = max(map(len, rows)) if longest is None else longest
+        if position >= longest:
             picked.append(None)
         else:
             raise Careful
@@ -410,15 +412,17 @@ def fill_columns(table: Table, columns: list[Sequence[str] | None], run: Run) ->
 
 
 class BatchRecords:
-    """The `ok` records of a batch, each built by one function compiled once per parse from
-    the record's tables (as `Draft.render` renders them, in declaration order): the rendered
-    values of the fields read from the file, computed or BIF are its arguments (None for a
-    field the batch has no column of), the constants and settings are bound.
+    """The `ok` records of a batch, made by one generator compiled once per parse from the
+    record's tables (as `Draft.render` renders them, in declaration order): the rendered
+    values of the fields read from the file, computed or BIF are its columns (None for a
+    field the batch has no column of), the constants and settings are bound. Each record is
+    made as it is read (a batch's records are not all held at once) and its slots set
+    directly, as `Record(...)` would set them, without a call of `Record.__init__` per record.
     `parts` gives the tables of `Record`'s parts: `invoice`, `customer`, `adjustment` one
     table each, `details` a tuple of tables."""
 
     def __init__(self, **parts: Table | tuple[Table, ...]):
-        names, self.fields = {"Record": Record}, []
+        names, self.fields = {"Record": Record, "new": object.__new__, "zip": zip}, []
 
         def part(table: Table) -> str:
             items = []
@@ -433,25 +437,32 @@ class BatchRecords:
                     items.append(f"{name!r}: _k{len(names) - 1}")
             return "{" + ", ".join(items) + "}"
 
-        record = {name: part(parts[name]) if name in parts else "None" for name in ("invoice", "customer")}
-        details = "[" + ", ".join(part(table) for table in parts.get("details", ())) + "]"
-        adjustment = part(parts["adjustment"]) if "adjustment" in parts else "None"
-        arguments = "".join(f", _{index}" for index in range(len(self.fields)))
-        source = (f"def record(line{arguments}):\n    return Record(line, 'ok', None, [], {record['invoice']}, "
-                  f"{record['customer']}, {details}, {adjustment}, line)\n")
-        exec(compile(source, "<batch record>", "exec"), names)
-        self.record = names["record"]
+        slots = {"line": "line", "status": "'ok'", "reason": "None", "errors": "[]", "last_line": "line",
+                 **{name: part(parts[name]) if name in parts else "None" for name in ("invoice", "customer")},
+                 "details": "[" + ", ".join(part(table) for table in parts.get("details", ())) + "]",
+                 "adjustment": part(parts["adjustment"]) if "adjustment" in parts else "None"}
+        if set(slots) != {f.name for f in dataclasses.fields(Record)}:  # a field Record gained or lost
+            raise TypeError(f"BatchRecords sets {sorted(slots)}, not Record's fields")
+        columns = "".join(f", _{index}" for index in range(len(self.fields)))
+        source = (f"def records(lines{columns}):\n"
+                  f"    for line{columns} in zip(lines{columns}):\n"
+                  "        record = new(Record)\n"
+                  + "".join(f"        record.{name} = {value}\n" for name, value in slots.items())
+                  + "        yield record\n")
+        exec(compile(source, "<batch records>", "exec"), names)
+        self.records = names["records"]
 
-    def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> list[Record]:
-        return list(map(self.record, lines, *(filled[name][1] if name in filled else itertools.repeat(None)
-                                              for name in self.fields)))
+    def __call__(self, lines: Sequence[int], filled: dict[str, tuple[list, list]]) -> Iterator[Record]:
+        return self.records(lines, *(filled[name][1] if name in filled else itertools.repeat(None)
+                                     for name in self.fields))
 
     def read(self, batch: Batch, table: Table, positions: Iterable[int], run: Run, unique: str, amount: str,
-             then: Callable[[dict], None] | None = None) -> list[Record]:
+             then: Callable[[dict], None] | None = None) -> Iterator[Record]:
         """The batch's rows as ok records: `table`'s fields read from the columns at `positions`
         (`fill_columns`), `then(filled)` for what the format adds (its BIF values), the `unique`
         field noted for duplicates, the records tallied with their `amount` field; Careful
-        (nothing noted) whenever a row must take the per-row path."""
+        (nothing noted) whenever a row must take the per-row path. Everything is checked,
+        noted and tallied before the first record is made (then one at a time, as read)."""
         filled = fill_columns(table, pick_columns(batch.rows, positions), run)
         if then is not None:
             then(filled)

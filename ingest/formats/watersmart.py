@@ -117,10 +117,9 @@ def read_invoices(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Iterator
         return run.finish(draft, "TotalAmountDue", invoice=draft.render(header, run),
                           customer=draft.render(customer, run), details=[draft.render(detail, run)])
 
-    def batch_records(batch: Batch) -> list[Record]:
+    def batch_records(batch: Batch) -> Iterator[Record]:
         """Whole rows of 13 to 16 columns, each with its InvoiceNumber."""
-        widths = list(map(len, batch.rows))
-        if min(widths) < MIN_COLUMNS or max(widths) > MAX_COLUMNS:
+        if min(map(len, batch.rows)) < MIN_COLUMNS or max(map(len, batch.rows)) > MAX_COLUMNS:
             raise Careful
         return records.read(batch, read, read.positions, run, "InvoiceNumber", "TotalAmountDue",
                             then=lambda filled: apply_bif_columns(filled, run.config.bif, header))
@@ -141,7 +140,7 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
         run.note_duplicate(draft, "AccountNumber")
         return run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
 
-    def batch_records(batch: Batch) -> list[Record]:
+    def batch_records(batch: Batch) -> Iterator[Record]:
         if max(map(len, batch.rows)) > extra.maximum:
             raise Careful
         return records.read(batch, table, table.positions, run, "AccountNumber", "AdjustmentAmount")

@@ -80,6 +80,40 @@ def test_a_column_converts_as_each_of_its_values_does(raws, index):
     assert [type(v) for v in values] == [type(v) for v, _ in expected]
 
 
+def each_value(converter: Converter, raws: list[str]) -> list[tuple] | None:
+    """(value, rendered) of each raw value by `clean` and `render`; None when one does not convert."""
+    out = []
+    for raw in raws:
+        try:
+            value = converter.clean(raw)
+        except ConversionError:
+            return None
+        out.append((value, None if value is None else converter.render(value)))
+    return out
+
+
+@SETTINGS
+@given(raw=RAW, count=st.integers(2, 5), index=st.integers(0, len(COLUMN_CONVERTERS) - 1))
+def test_a_column_of_one_repeated_value_converts_as_the_value_does(raw, count, index):
+    converter = COLUMN_CONVERTERS[index]
+    raws = [raw] * count
+    expected = each_value(converter, raws)
+    converted = converter.convert_column(raws)
+    if expected is None:
+        assert converted is None
+    else:
+        assert list(zip(*converted)) == expected
+        assert [type(v) for v in converted[0]] == [type(v) for v, _ in expected]
+
+
+def test_corpus_strings_repeated_down_a_column_convert_as_each_value_does():
+    for raw in corpus_strings():
+        for converter in COLUMN_CONVERTERS:
+            expected = each_value(converter, [raw, raw, raw])
+            converted = converter.convert_column([raw, raw, raw])
+            assert (None if converted is None else list(zip(*converted))) == expected, (converter.name, raw)
+
+
 @SETTINGS
 @given(values=st.lists(RAW.filter(bool), min_size=1, max_size=8))
 def test_a_checks_column_form_never_vouches_for_a_value_it_refuses(values):
@@ -161,6 +195,18 @@ def test_corpus_strings_in_each_kind_of_column_parse_the_same_both_ways(column):
         writer.writerow(invoice_row(number, value, column))
         writer.writerow(invoice_row(number + 100000))  # a valid row beside it
     records, summary, *_ = assert_same("watersmart.invoice", out.getvalue().encode("utf-8"), chunk_bytes=2000)
+    assert summary["ok"] and summary["error"]  # both paths were exercised
+
+
+@pytest.mark.parametrize("column", [1, 6, 7, 9, 10, 12, 13])
+def test_corpus_strings_repeated_down_a_column_parse_the_same_both_ways(column):
+    """Each string on three rows in a row: batches whose column holds one repeated value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for number, value in enumerate(corpus_strings()):
+        writer.writerows(invoice_row(number * 3 + n, value, column) for n in range(3))
+    writer.writerows(invoice_row(number) for number in range(-30, 0))  # and valid rows
+    records, summary, *_ = assert_same("watersmart.invoice", out.getvalue().encode("utf-8"), chunk_bytes=400)
     assert summary["ok"] and summary["error"]  # both paths were exercised
 
 
