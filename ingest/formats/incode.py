@@ -381,7 +381,7 @@ def read_adjustments(spec: FormatSpec, chunks: Iterable[str], run: Run) -> Itera
         run.note_duplicate(draft, "AccountNumber")
         return run.finish(draft, "AdjustmentAmount", adjustment=draft.render(table, run))
 
-    def batch_records(batch: Batch) -> list[Record]:
+    def batch_records(batch: Batch) -> Iterator[Record]:
         return records.read(batch, table, positions, run, "AccountNumber", "AdjustmentAmount")
 
     records = BatchRecords(adjustment=table)
