@@ -253,8 +253,13 @@ class BeforeImage(models.Model):
 
     ACCOUNT, INVOICE = "account", "invoice"
 
+    # No database constraint on `load` (issue 11): the images are written only by run_load, in
+    # the load's transaction with its row locked (it cannot go before the commit), and a load
+    # is deleted through the ORM, which deletes its images (CASCADE); the constraint's check
+    # at commit cost one trigger per image (two million for a file of a million updates).
     load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="before_images",
-                             db_index=False)  # the unique (load, kind, key) index serves
+                             db_index=False,  # the unique (load, kind, key) index serves
+                             db_constraint=False)
     kind = models.CharField(max_length=10, choices=[(ACCOUNT, "account"), (INVOICE, "invoice")])
     key = models.CharField(max_length=80, help_text="AccountNumber or InvoiceNumber.")
     row_id = models.BigIntegerField(null=True, blank=True, help_text="The row's id; empty: created by the load.")
