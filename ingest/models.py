@@ -94,6 +94,8 @@ class Load(models.Model):
     waiting_reason = models.TextField(
         blank=True, help_text="Why the parsed load was not approved automatically by its biller's rule.")
     loaded_at = models.DateTimeField(null=True, blank=True)
+    before_images_taken = models.BooleanField(
+        default=False, help_text="Before-images taken when loaded (ingest.reversal): the load can be reversed.")
     reversal_reason = models.TextField(blank=True, help_text="Why the load is (to be) reversed.")
     reversal_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                               blank=True, related_name="requested_reversals")
@@ -241,15 +243,23 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 class BeforeImage(models.Model):
     """A ledger row as it was right before a load wrote it (ingest.reversal), for reversing it.
 
-    One row per account number and per invoice number of the load's ok records; `data` is
-    the row's column values by attname (an invoice's also holds "details": its detail lines),
-    or null when the row did not exist (the load created it). Keys and ids are plain values, no
-    foreign keys, so the images survive whatever happens to the rows."""
+    One row per account number and per invoice number of the load's ok records that named a
+    row the biller had; `data` is the row's column values by attname (an invoice's also holds
+    "details": its detail lines). A key of the load's ok records without an image named no row:
+    the load created it (no "absent" row is written for it; `Load.before_images_taken` says the
+    images were taken). Images written before that change may still hold a null `data` for
+    such a key. Keys and ids are plain values, no foreign keys, so the images survive whatever
+    happens to the rows."""
 
     ACCOUNT, INVOICE = "account", "invoice"
 
+    # No database constraint on `load` (issue 11): the images are written only by run_load, in
+    # the load's transaction with its row locked (it cannot go before the commit), and a load
+    # is deleted through the ORM, which deletes its images (CASCADE); the constraint's check
+    # at commit cost one trigger per image (two million for a file of a million updates).
     load = models.ForeignKey(Load, on_delete=models.CASCADE, related_name="before_images",
-                             db_index=False)  # the unique (load, kind, key) index serves
+                             db_index=False,  # the unique (load, kind, key) index serves
+                             db_constraint=False)
     kind = models.CharField(max_length=10, choices=[(ACCOUNT, "account"), (INVOICE, "invoice")])
     key = models.CharField(max_length=80, help_text="AccountNumber or InvoiceNumber.")
     row_id = models.BigIntegerField(null=True, blank=True, help_text="The row's id; empty: created by the load.")

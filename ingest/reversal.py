@@ -3,16 +3,21 @@ the restore.
 
 - `snapshot_before(load)` runs in the load's transaction right before the ledger is written
   (`ingest.pipeline.run_load`): for every account number and invoice number of the load's ok
-  records, the row as it is (every column, an invoice with its detail lines), or "absent".
-  On PostgreSQL one `INSERT ... SELECT` per kind builds the images in the database (the same
-  JSON as the ORM path); on SQLite it reads the staged keys and the ledger rows in batches by
-  key (a fixed number of queries per batch) and bulk-inserts the images. It knows nothing of
-  how the load writes.
-- `refusal(load)`: why the load cannot be reversed now (None when it can): no before-images,
+  records that names a row of the biller, the row as it is (every column, an invoice with its
+  detail lines). A key without a row gets no image: the load's staged ok records keep their
+  keys, so "the load created it" is a key of theirs without an image (`created_keys`), and a
+  file of a million new accounts writes no image at all (it wrote two million "absent" rows,
+  each with its foreign-key check at commit). `Load.before_images_taken` records that the
+  snapshot was taken. On PostgreSQL one `INSERT ... SELECT` per kind builds the images in the
+  database (the same JSON as the ORM path); on SQLite it reads the staged keys and the ledger
+  rows in batches by key (a fixed number of queries per batch) and bulk-inserts the images.
+  It knows nothing of how the load writes.
+- `refusal(load)`: why the load cannot be reversed now (None when it can): no before-images taken,
   or accounts changed since it was loaded (a later load that is not reversed, a payment, an
   ACH reject, an account change, a customer link, any later write), named with their count.
-- `restore(load)`: puts every imaged row back (rows the load created are deleted, rows it
-  updated get their previous values, detail lines included), in batches. The caller
+- `restore(load)`: puts every imaged row back (rows the load created, its keys without an
+  image, are deleted; rows it updated get their previous values, detail lines included), in
+  batches. The caller
   (`ingest.pipeline.run_reversal`) holds the biller's lock and the transaction.
 """
 from django.db import connection
@@ -44,11 +49,43 @@ def _keys(queryset, column, size):
 
 
 def snapshot_before(load):
-    """Store the before-image of every account and invoice the load's ok records name."""
+    """Store the before-image of every account and invoice the load's ok records name that
+    the biller has, and note on the load that its images were taken."""
     if set_based():
         _snapshot_in_sql(load)
     else:
         _snapshot_in_batches(load)
+    Load.objects.filter(pk=load.pk).update(before_images_taken=True)
+    load.before_images_taken = True
+
+
+def load_keys(load, key):
+    """The load's distinct non-empty staged ok values of `key` (account_number or
+    invoice_number): the keys its before-images were taken for."""
+    return (StagedRecord.objects.filter(load=load, status=RecordStatus.OK).exclude(**{key: ""})
+            .values_list(key, flat=True).distinct())
+
+
+KEY_FIELDS = {BeforeImage.ACCOUNT: "account_number", BeforeImage.INVOICE: "invoice_number"}
+
+
+def created_keys(load, kind, size):
+    """The keys of `kind` the load created, in batches: its staged ok records' keys (walked in
+    file order, a seek on (load, status, seq)) that have no image with data (an image written
+    before images were kept for existing rows only may say "absent" with a null data). A key
+    named by several records may come in more than one batch."""
+    key, last = KEY_FIELDS[kind], 0
+    ok = StagedRecord.objects.filter(load=load, status=RecordStatus.OK)
+    while True:
+        rows = list(ok.filter(seq__gt=last).order_by("seq").values_list("seq", key)[:size])
+        if not rows:
+            return
+        last = rows[-1][0]
+        keys = {value for _seq, value in rows if value}
+        imaged = set(BeforeImage.objects.filter(load=load, kind=kind, key__in=keys, data__isnull=False)
+                     .values_list("key", flat=True))
+        if keys - imaged:
+            yield sorted(keys - imaged)
 
 
 def _snapshot_in_batches(load):
@@ -60,7 +97,7 @@ def _snapshot_in_batches(load):
         rows = {row["account_number"]: row for row in
                 Account.objects.filter(biller_id=load.biller_id, account_number__in=keys).values(*account_columns)}
         BeforeImage.objects.bulk_create(
-            [_image(load, BeforeImage.ACCOUNT, key, rows.get(key)) for key in keys], batch_size=size)
+            [_image(load, BeforeImage.ACCOUNT, key, rows[key]) for key in keys if key in rows], batch_size=size)
     for keys in _keys(ok, "invoice_number", size):
         rows = {row["invoice_number"]: row for row in
                 Invoice.objects.filter(biller_id=load.biller_id, invoice_number__in=keys).values(*invoice_columns)}
@@ -71,11 +108,11 @@ def _snapshot_in_batches(load):
         for row in rows.values():
             row["details"] = details.get(row["id"], [])
         BeforeImage.objects.bulk_create(
-            [_image(load, BeforeImage.INVOICE, key, rows.get(key)) for key in keys], batch_size=size)
+            [_image(load, BeforeImage.INVOICE, key, rows[key]) for key in keys if key in rows], batch_size=size)
 
 
 def _image(load, kind, key, row):
-    return BeforeImage(load=load, kind=kind, key=key, row_id=row["id"] if row else None, data=row)
+    return BeforeImage(load=load, kind=kind, key=key, row_id=row["id"], data=row)
 
 
 # PostgreSQL's jsonb_build_object takes at most 100 arguments: 50 keys and values
@@ -96,7 +133,7 @@ def _row_json(model, alias):
 
 def _snapshot_in_sql(load):
     """snapshot_before on PostgreSQL: one INSERT ... SELECT per kind, the load's distinct staged
-    keys left-joined to the ledger (no row: an "absent" image, data and row_id null)."""
+    keys joined to the ledger (a key without a row gets no image)."""
     tune_transaction()
     _insert_images(load, BeforeImage.ACCOUNT, Account, "account_number", _row_json(Account, "x"))
     # the detail lines of the load's invoices aggregated in one pass (a subquery per invoice
@@ -113,8 +150,8 @@ def _snapshot_in_sql(load):
 
 
 def _insert_images(load, kind, model, key, data, joins=""):
-    """One image per distinct non-empty `key` of the load's ok records (`keys`): `data` (SQL
-    over the ledger row `x` and `joins`) when the biller has that row, else null."""
+    """One image per distinct non-empty `key` of the load's ok records (`keys`) that names a
+    row `x` of the biller: `data`, SQL over `x` and `joins`."""
     columns = ", ".join(col(BeforeImage, f) for f in ("load", "kind", "key", "row_id", "data"))
     staged_key, row_id = col(StagedRecord, key), f"x.{col(model, 'id')}"
     with connection.cursor() as cursor:
@@ -124,9 +161,9 @@ def _insert_images(load, kind, model, key, data, joins=""):
                 SELECT DISTINCT s.{staged_key} AS key FROM {table(StagedRecord)} s
                 WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = %(ok)s
                   AND s.{staged_key} <> '')
-            SELECT %(load)s, %(kind)s, keys.key, {row_id}, CASE WHEN {row_id} IS NOT NULL THEN {data} END
+            SELECT %(load)s, %(kind)s, keys.key, {row_id}, {data}
             FROM keys
-            LEFT JOIN {table(model)} x ON x.{col(model, 'biller')} = %(biller)s AND x.{col(model, key)} = keys.key
+            JOIN {table(model)} x ON x.{col(model, 'biller')} = %(biller)s AND x.{col(model, key)} = keys.key
             {joins}""", {"load": load.pk, "biller": load.biller_id, "kind": kind, "ok": RecordStatus.OK})
 
 
@@ -135,8 +172,7 @@ def _insert_images(load, kind, model, key, data, joins=""):
 def touched_accounts(load):
     """[(what, count, examples)]: the load's accounts changed since it was loaded, by source."""
     biller, since = load.biller_id, load.loaded_at
-    account_keys = BeforeImage.objects.filter(load=load, kind=BeforeImage.ACCOUNT).values("key")
-    invoice_keys = BeforeImage.objects.filter(load=load, kind=BeforeImage.INVOICE).values("key")
+    account_keys, invoice_keys = load_keys(load, "account_number"), load_keys(load, "invoice_number")
     accounts = Account.objects.filter(biller_id=biller, account_number__in=account_keys)
     account_ids = accounts.values("pk")
     later_loads = Load.objects.filter(biller_id=biller, status__in=IN_LEDGER, loaded_at__gt=since).exclude(pk=load.pk)
@@ -175,7 +211,7 @@ def touched_accounts(load):
 
 def refusal(load):
     """Why `load` cannot be reversed now, or None."""
-    if load.loaded_at is None or not BeforeImage.objects.filter(load=load).exists():
+    if load.loaded_at is None or not load.before_images_taken:
         return (f"load {load.pk} has no before-images (it was loaded before reversals were possible); "
                 "it cannot be reversed")
     touched = touched_accounts(load)
@@ -219,10 +255,10 @@ def restore(load):
     AdjustmentApplied.objects.filter(load=load).delete()
     account_fields = [f.name for f in Account._meta.concrete_fields if not f.primary_key]
     invoice_fields = [f.name for f in Invoice._meta.concrete_fields if not f.primary_key]
-    for batch in _images(load, BeforeImage.INVOICE, size):
-        created = [image.key for image in batch if image.data is None]
+    for created in created_keys(load, BeforeImage.INVOICE, size):
         counts["invoices"]["deleted"] += Invoice.objects.filter(
             biller_id=load.biller_id, invoice_number__in=created).delete()[1].get(Invoice._meta.label, 0)
+    for batch in _images(load, BeforeImage.INVOICE, size):
         previous = [image for image in batch if image.data is not None]
         Invoice.objects.bulk_update([_rebuild(Invoice, image.data) for image in previous], invoice_fields,
                                     batch_size=size)
@@ -235,7 +271,7 @@ def restore(load):
         Account.objects.bulk_update([_rebuild(Account, image.data) for image in previous], account_fields,
                                     batch_size=size)
         counts["accounts"]["restored"] += len(previous)
-        created = [image.key for image in batch if image.data is None]
+    for created in created_keys(load, BeforeImage.ACCOUNT, size):
         counts["accounts"]["deleted"] += Account.objects.filter(
             biller_id=load.biller_id, account_number__in=created).delete()[1].get(Account._meta.label, 0)
     return counts

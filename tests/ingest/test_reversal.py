@@ -101,6 +101,18 @@ def test_reversing_an_adjustment_load_then_an_invoice_load_restores_every_row(in
     assert again.duplicate_of is None and ledger_rows(incode)["accounts"] != []
 
 
+def test_only_rows_that_existed_get_an_image_the_others_are_those_the_load_created(incode):
+    first = loaded(incode, INVOICE, SAMPLE, "first.xml")
+    assert first.before_images_taken and not BeforeImage.objects.filter(load=first).exists()
+    assert reversal.refusal(first) is None
+    second = loaded(incode, INVOICE, second_file(), "second.xml")
+    accounts = set(Account.objects.filter(biller=incode).values_list("account_number", flat=True))
+    imaged = set(BeforeImage.objects.filter(load=second, kind=BeforeImage.ACCOUNT).values_list("key", flat=True))
+    created = [key for keys in reversal.created_keys(second, BeforeImage.ACCOUNT, 2) for key in keys]
+    assert created == ["10-1002-62599"] and imaged == accounts - set(created)
+    assert reversal.restore(second)["accounts"] == {"restored": len(imaged), "deleted": 1}
+
+
 def test_it_refuses_to_reverse_a_load_whose_accounts_a_later_load_changed_and_names_them(incode):
     loaded(incode, INVOICE, SAMPLE, "first.xml")
     second = loaded(incode, INVOICE, second_file(), "second.xml")

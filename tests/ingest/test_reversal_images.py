@@ -1,6 +1,6 @@
 """The before-images built in SQL on PostgreSQL (ingest.reversal._snapshot_in_sql) hold what the
 ORM path's (the batches SQLite uses) hold: the same keys and row ids, and data that restore()
-turns back into the same values, detail lines included."""
+turns back into the same values, detail lines included; the same keys are absent (no image)."""
 import pytest
 from django.core.files.base import ContentFile
 
@@ -15,8 +15,10 @@ pytestmark = pytest.mark.postgresql
 
 
 def images(load):
-    """{(kind, key): (row id, every column's value, the detail lines' values)} as restore() reads them."""
-    found = {}
+    """{(kind, key): (row id, every column's value, the detail lines' values)} as restore() reads them
+    (a key the load's records name without an image: the row is absent, (None, None, None))."""
+    found = {(kind, key): (None, None, None) for kind in (BeforeImage.ACCOUNT, BeforeImage.INVOICE)
+             for keys in reversal.created_keys(load, kind, 1000) for key in keys}
     for image in BeforeImage.objects.filter(load=load):
         if image.data is None:
             found[image.kind, image.key] = (image.row_id, None, None)
