@@ -21,7 +21,7 @@ from billers.limits import largest
 from ledger.models import Account, Invoice, InvoiceDetail
 from ingest.classify import BALANCE_LIMIT_MESSAGE, NOT_FOUND_MESSAGE, PAID_MESSAGE
 from ingest.mapping import AMOUNT, BOOLEAN, CUSTOMER_FIELDS, DATE, GUID, INTEGER, INVOICE_FIELDS, TEXT
-from ingest.models import AdjustmentApplied, RecordStatus, StagedRecord
+from ingest.models import AdjustmentApplied, Load, RecordStatus, StagedRecord
 
 EXAMPLES = 20   # the plan's balance examples (as ingest.planning)
 
@@ -219,11 +219,15 @@ INVOICE_PLAN = "icp_invoice_plan"
 ACCOUNT_PLAN = "icp_account_plan"
 
 
-def classify_invoices(load, lock=False, staged=None):
+def classify_invoices(load, lock=False, staged=None, preview=False):
     """Create the temporary table INVOICE_PLAN: one row per ok staged record with its typed
     values, the ledger's account and invoice, `invoice_action` and `conflict` (an updated
     invoice with payments). With `lock`, the ledger rows the file names are locked first.
-    `staged`: the table the records are read from (staging, or PENDING for the preview)."""
+    `staged`: the table the records are read from (staging, or PENDING for the preview).
+
+    `preview`: only what the preview's plan reads (`_preview_invoice_plan`): the same
+    actions, conflicts and balances, without the invoice values and detail lines the load
+    writes from the plan."""
     biller = load.biller_id
     params = {"load": load.pk, "biller": biller}
     s_acc, s_inv = f"s.{col(StagedRecord, 'account_number')}", f"s.{col(StagedRecord, 'invoice_number')}"
@@ -233,10 +237,14 @@ def classify_invoices(load, lock=False, staged=None):
                      f"%(biller)s AND x.{col(model, field)} IN (SELECT {number} FROM {_ok_staged(load)}) "
                      f"FOR UPDATE) locked", params)
     refresh_statistics(*LEDGER_TABLES["invoice"])
+    _execute(f"DROP TABLE IF EXISTS {INVOICE_PLAN}")
+    if preview:
+        _execute(_preview_invoice_plan(load, staged), params)
+        _execute(f"ANALYZE {INVOICE_PLAN} (account_number, seq, conflict)")
+        return
     invoice_values = _invoice_columns()
     customer_values = _customer_columns()
     balance_due, total_due = "v_balance_due", "v_total_amount_due"
-    _execute(f"DROP TABLE IF EXISTS {INVOICE_PLAN}")
     _execute(f"""
         CREATE TEMPORARY TABLE {INVOICE_PLAN} ON COMMIT DROP AS
         WITH r AS (
@@ -251,18 +259,9 @@ def classify_invoices(load, lock=False, staged=None):
                    {_staged_details()} AS details,
                    CASE WHEN i.{col(Invoice, 'id')} IS NULL THEN NULL
                         ELSE {_stored_details(f"i.{col(Invoice, 'id')}")} END AS stored_details
-            FROM (  -- each record's JSON read once (OFFSET 0: not flattened into the outer query)
-                SELECT s.{col(StagedRecord, 'id')} AS staged_id, s.{col(StagedRecord, 'seq')} AS seq,
-                       s.{col(StagedRecord, 'line')} AS line, {s_acc} AS account_number,
-                       {s_inv} AS invoice_number, s.data->'invoice' AS invoice, s.data->'customer' AS customer,
-                       s.data->'details' AS details
-                FROM {_ok_staged(load, staged)} OFFSET 0
-            ) s
+            FROM {_staged_invoices(load, staged)}
             CROSS JOIN LATERAL jsonb_to_record(s.invoice) AS iv({_invoice_record()})
-            LEFT JOIN {table(Account)} a ON a.{col(Account, 'biller')} = %(biller)s
-                 AND a.{col(Account, 'account_number')} = s.account_number
-            LEFT JOIN {table(Invoice)} i ON i.{col(Invoice, 'biller')} = %(biller)s
-                 AND i.{col(Invoice, 'invoice_number')} = s.invoice_number
+            {_ledger_joins()}
             OFFSET 0   -- the detail lines' JSON built once per record
         ), c AS (
             SELECT r.*, CASE
@@ -278,6 +277,59 @@ def classify_invoices(load, lock=False, staged=None):
                CASE WHEN invoice_action <> 'unchanged' THEN COALESCE({balance_due}, {total_due}) END AS balance_set
         FROM c""", params)
     _execute(f"ANALYZE {INVOICE_PLAN} (account_number, seq, conflict)")
+
+
+def _staged_invoices(load, staged):
+    """FROM-clause item `s`: the load's ok records of `staged`, each record's JSON parts read
+    once (OFFSET 0: not flattened into the outer query)."""
+    return f"""(
+                SELECT s.{col(StagedRecord, 'id')} AS staged_id, s.{col(StagedRecord, 'seq')} AS seq,
+                       s.{col(StagedRecord, 'line')} AS line, s.{col(StagedRecord, 'account_number')} AS account_number,
+                       s.{col(StagedRecord, 'invoice_number')} AS invoice_number, s.data->'invoice' AS invoice,
+                       s.data->'customer' AS customer, s.data->'details' AS details
+                FROM {_ok_staged(load, staged)} OFFSET 0
+            ) s"""
+
+
+def _ledger_joins():
+    """The biller's account (a) and invoice (i) of each staged record (s), when they exist."""
+    return f"""LEFT JOIN {table(Account)} a ON a.{col(Account, 'biller')} = %(biller)s
+                 AND a.{col(Account, 'account_number')} = s.account_number
+            LEFT JOIN {table(Invoice)} i ON i.{col(Invoice, 'biller')} = %(biller)s
+                 AND i.{col(Invoice, 'invoice_number')} = s.invoice_number"""
+
+
+def _preview_invoice_plan(load, staged):
+    """The preview's INVOICE_PLAN (classify_invoices' rules, the columns classify_accounts,
+    the conflicts and the counts read): a record's invoice values and detail lines are
+    compared with the stored invoice's only when there is one (a new invoice's are not even
+    read), the comparisons in the order that stops at the first difference, and nothing of
+    them kept (the load classifies again, under lock, with its own values)."""
+    customer_values = _customer_columns()
+    values = [(field, typed(f"s.invoice->>'{key}'", kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
+    value_of = dict(values)
+    invoice_id = f"i.{col(Invoice, 'id')}"
+    return f"""
+        CREATE TEMPORARY TABLE {INVOICE_PLAN} ON COMMIT DROP AS
+        SELECT r.*, (invoice_action = 'updated' AND paid > 0) AS conflict,
+               CASE WHEN invoice_action <> 'unchanged' THEN balance_due END AS balance_set
+        FROM (
+            SELECT s.staged_id, s.seq, s.line, s.account_number, s.invoice_number,
+                   a.{col(Account, 'id')} AS account_id, a.{col(Account, 'current_balance')} AS db_balance,
+                   {invoice_id} AS invoice_id, i.{col(Invoice, 'amount_paid')} AS paid,
+                   {", ".join(f"{sql} AS c_{field}" for field, sql in customer_values)},
+                   {", ".join(f"a.{col(Account, field)} AS d_{field}" for field, _ in customer_values)},
+                   CASE WHEN {invoice_id} IS NULL THEN 'new'
+                        WHEN ({", ".join(sql for _, sql in values)})
+                             IS DISTINCT FROM ({", ".join(f"i.{col(Invoice, field)}" for field, _ in values)})
+                             OR i.{col(Invoice, 'account')} IS DISTINCT FROM a.{col(Account, 'id')}
+                             OR {_staged_details()} IS DISTINCT FROM {_stored_details(invoice_id)} THEN 'updated'
+                        ELSE 'unchanged' END AS invoice_action,
+                   COALESCE({value_of['balance_due']}, {value_of['total_amount_due']}) AS balance_due
+            FROM {_staged_invoices(load, staged)}
+            {_ledger_joins()}
+            OFFSET 0   -- invoice_action computed once per record
+        ) r"""
 
 
 def classify_accounts():
@@ -309,7 +361,7 @@ def classify_accounts():
                          OR (balance_set IS NOT NULL AND balance_set <> previous_balance) THEN 'updated'
                     ELSE 'unchanged' END AS account_action
         FROM b""")
-    _execute(f"ANALYZE {ACCOUNT_PLAN} (account_number, invoice_number, invoice_id, invoice_action, last)")
+    _execute(f"ANALYZE {ACCOUNT_PLAN} (staged_id, account_number, invoice_number, invoice_id, invoice_action, last)")
 
 
 def _invoice_conflicts():
@@ -425,9 +477,10 @@ def plan_preview(load, error_fields):
     tune_transaction()
     staged = PENDING if _pending() else table(StagedRecord)
     if staged == PENDING:
-        _execute(f"ANALYZE {PENDING}")   # autovacuum never sees a temporary table
+        # autovacuum never sees a temporary table; the columns the plan filters and joins on
+        _execute(f"ANALYZE {PENDING} ({', '.join(col(StagedRecord, name) for name in PENDING_STATISTICS)})")
     if load.file_format.kind == "invoice":
-        classify_invoices(load, staged=staged)
+        classify_invoices(load, staged=staged, preview=True)
         conflicts = _invoice_conflicts()
         classify_accounts()
         counts = _invoice_totals()
@@ -441,6 +494,9 @@ def plan_preview(load, error_fields):
     else:
         _set_actions(_actions(load.file_format.kind))
     return {**counts, "conflicts": len(conflicts)}
+
+
+PENDING_STATISTICS = ("id", "load", "status", "account_number", "invoice_number")
 
 
 def _actions(kind):
@@ -473,12 +529,23 @@ def _action(name):
 def _publish(load, actions):
     """Insert the load's records from PENDING into staging, each with its actions (a record
     without: a conflict, an error or a skipped record, keeps its own), then drop PENDING."""
+    _lock_load_row(load)
     columns = [StagedRecord._meta.pk] + STAGED_FIELDS
     values = [_action(f.attname) if f.attname in ACTION_COLUMNS else f"s.{q(f.column)}" for f in columns]
     _execute(f"INSERT INTO {table(StagedRecord)} ({', '.join(q(f.column) for f in columns)}) "
              f"SELECT {', '.join(values)} FROM {PENDING} s LEFT JOIN ({actions}) t ON t.staged_id = s.{q(columns[0].column)} "
              f"WHERE s.{col(StagedRecord, 'load')} = %(load)s", {"load": load.pk})
     discard_staging()
+
+
+def _lock_load_row(load):
+    """The load's row locked FOR KEY SHARE to the end of the transaction (it cannot be deleted
+    under the records being written), as the foreign-key check of every staged record did
+    before staging had no such constraint (StagedRecord.load); a load deleted meanwhile
+    raises Load.DoesNotExist, and nothing is written."""
+    if not _fetch(f"SELECT 1 FROM {table(Load)} WHERE {q(Load._meta.pk.column)} = %(load)s FOR KEY SHARE",
+                  {"load": load.pk}):
+        raise Load.DoesNotExist(f"load {load.pk} no longer exists; its records were not staged")
 
 
 def _mark_conflicts(conflicts, error_fields, staged=None):

@@ -7,6 +7,7 @@ import io
 import json
 from decimal import Decimal
 
+import pytest
 from django.contrib.auth.models import User
 
 from billers.models import Biller, FileFormat
@@ -244,3 +245,26 @@ def test_a_reparse_or_a_failed_parse_leaves_no_record_waiting_for_the_plan(demo,
 
 def _user(username):
     return User.objects.get(username=username)
+
+
+def test_a_deleted_load_takes_its_staged_records_and_records_are_never_published_for_a_missing_load(
+        demo, tmp_path, monkeypatch):
+    """Staging has no database foreign key to its load (ingest 0010): deleting a load deletes
+    its records (Django's CASCADE), and on PostgreSQL the publish of a load that no longer
+    exists writes nothing (the KEY SHARE lock it takes instead of a check per record)."""
+    load = parsed(tmp_path, "a.csv", [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")])
+    other = parsed(tmp_path, "b.csv", [("1003", "Cy", "30.00", "9003")])
+    assert StagedRecord.objects.filter(load=load).count() == 2
+    load.delete()
+    assert not StagedRecord.objects.filter(load_id=load.pk).exists()
+    assert StagedRecord.objects.filter(load=other).count() == 1
+    if setbased.set_based():
+        gone = Load(pk=other.pk + 1000, biller_id=other.biller_id, file_format_id=other.file_format_id)
+        setbased.begin_staging()
+        try:
+            with pytest.raises(Load.DoesNotExist):
+                setbased._publish(gone, "SELECT NULL::bigint AS staged_id, '' AS account_action, "
+                                        "'' AS invoice_action, NULL::jsonb AS balance")
+        finally:
+            setbased.discard_staging()
+        assert not StagedRecord.objects.filter(load_id=gone.pk).exists()
