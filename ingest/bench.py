@@ -32,9 +32,9 @@ from exports.runs import run_export
 from ingest import bench_child, pipeline
 from ingest.formats import ParseConfig, parse
 from ingest.formats.readers import open_text, read_blocks
-from ingest.models import Load
+from ingest.models import BeforeImage, Load, StagedRecord
 from icportal.roles import SUPPORT
-from ledger.models import Account, Invoice, Payment
+from ledger.models import Account, Invoice, InvoiceDetail, Payment
 
 
 @dataclass
@@ -539,8 +539,12 @@ def _remove_bench_data(biller, user):
         export_file.delete()
     ExportRun.objects.filter(biller=biller).delete()
     Payment.objects.filter(biller=biller).delete()
-    Invoice.objects.filter(biller=biller).delete()
-    Account.objects.filter(biller=biller).delete()
+    # the big tables in one statement each, children first (Django's collector reads every
+    # row into memory before deleting it: over 20 minutes for a million invoices)
+    for rows in (InvoiceDetail.objects.filter(invoice__biller=biller), Invoice.objects.filter(biller=biller),
+                 Account.objects.filter(biller=biller), StagedRecord.objects.filter(load__biller=biller),
+                 BeforeImage.objects.filter(load__biller=biller)):
+        _delete_in_sql(rows)
     for load in Load.objects.filter(biller=biller):
         load.file.delete(save=False)
         load.delete()
@@ -550,3 +554,13 @@ def _remove_bench_data(biller, user):
     BillerFileFormat.history.filter(biller_id=biller_id).delete()  # the rows simple_history kept of them
     Biller.history.filter(id=biller_id).delete()
     User.objects.filter(username__in=[user.username, f"{BENCH_BILLER}-support"]).delete()
+
+
+def _delete_in_sql(queryset):
+    """DELETE the queryset's rows in one statement, without Django's collector (no signals, no
+    cascades: the caller deletes the rows that refer to them first)."""
+    meta = queryset.model._meta
+    select, params = queryset.values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN ({select})", params)
