@@ -264,17 +264,12 @@ def classify_invoices(load, lock=False, staged=None, preview=False):
             {_ledger_joins()}
             OFFSET 0   -- the detail lines' JSON built once per record
         ), c AS (
-            SELECT r.*, CASE
-                WHEN invoice_id IS NULL THEN 'new'
-                WHEN ({", ".join(f"v_{field}" for field, _ in invoice_values)})
-                     IS DISTINCT FROM ({", ".join(f"i_{field}" for field, _ in invoice_values)})
-                     OR invoice_account_id IS DISTINCT FROM account_id
-                     OR details IS DISTINCT FROM stored_details THEN 'updated'
-                ELSE 'unchanged' END AS invoice_action
+            SELECT r.*, {_invoice_action("invoice_id", [f"v_{field}" for field, _ in invoice_values],
+                                         [f"i_{field}" for field, _ in invoice_values], "invoice_account_id",
+                                         "account_id", "details", "stored_details")} AS invoice_action
             FROM r
         )
-        SELECT c.*, (invoice_action = 'updated' AND paid > 0) AS conflict,
-               CASE WHEN invoice_action <> 'unchanged' THEN COALESCE({balance_due}, {total_due}) END AS balance_set
+        SELECT c.*, {_conflict_and_balance(f"COALESCE({balance_due}, {total_due})")}
         FROM c""", params)
     _execute(f"ANALYZE {INVOICE_PLAN} (account_number, seq, conflict)")
 
@@ -311,26 +306,40 @@ def _preview_invoice_plan(load, staged):
     invoice_id = f"i.{col(Invoice, 'id')}"
     return f"""
         CREATE TEMPORARY TABLE {INVOICE_PLAN} ON COMMIT DROP AS
-        SELECT r.*, (invoice_action = 'updated' AND paid > 0) AS conflict,
-               CASE WHEN invoice_action <> 'unchanged' THEN balance_due END AS balance_set
+        SELECT r.*, {_conflict_and_balance("balance_due")}
         FROM (
             SELECT s.staged_id, s.seq, s.line, s.account_number, s.invoice_number,
                    a.{col(Account, 'id')} AS account_id, a.{col(Account, 'current_balance')} AS db_balance,
                    {invoice_id} AS invoice_id, i.{col(Invoice, 'amount_paid')} AS paid,
                    {", ".join(f"{sql} AS c_{field}" for field, sql in customer_values)},
                    {", ".join(f"a.{col(Account, field)} AS d_{field}" for field, _ in customer_values)},
-                   CASE WHEN {invoice_id} IS NULL THEN 'new'
-                        WHEN ({", ".join(sql for _, sql in values)})
-                             IS DISTINCT FROM ({", ".join(f"i.{col(Invoice, field)}" for field, _ in values)})
-                             OR i.{col(Invoice, 'account')} IS DISTINCT FROM a.{col(Account, 'id')}
-                             OR {_staged_details()} IS DISTINCT FROM {_stored_details(invoice_id)} THEN 'updated'
-                        ELSE 'unchanged' END AS invoice_action,
+                   {_invoice_action(invoice_id, [sql for _, sql in values],
+                                    [f"i.{col(Invoice, field)}" for field, _ in values], f"i.{col(Invoice, 'account')}",
+                                    f"a.{col(Account, 'id')}", _staged_details(), _stored_details(invoice_id))}
+                       AS invoice_action,
                    COALESCE({value_of['balance_due']}, {value_of['total_amount_due']}) AS balance_due
             FROM {_staged_invoices(load, staged)}
             {_ledger_joins()}
             OFFSET 0   -- invoice_action computed once per record
         ) r"""
 
+
+
+def _invoice_action(invoice_id, values, stored, invoice_account, account_id, details, stored_details):
+    """SQL, the rule of both plans: 'new' when the ledger has no invoice of that number,
+    'updated' when the record's values (`values`, in the order of `stored`), its account or
+    its detail lines differ from the stored invoice's, else 'unchanged'."""
+    return (f"CASE WHEN {invoice_id} IS NULL THEN 'new' "
+            f"WHEN ({', '.join(values)}) IS DISTINCT FROM ({', '.join(stored)}) "
+            f"OR {invoice_account} IS DISTINCT FROM {account_id} "
+            f"OR {details} IS DISTINCT FROM {stored_details} THEN 'updated' ELSE 'unchanged' END")
+
+
+def _conflict_and_balance(balance_due):
+    """SQL select items over a row with `invoice_action` and `paid`: `conflict` (an updated
+    invoice with payments) and `balance_set` (the balance a written invoice sets)."""
+    return (f"(invoice_action = 'updated' AND paid > 0) AS conflict, "
+            f"CASE WHEN invoice_action <> 'unchanged' THEN {balance_due} END AS balance_set")
 
 def classify_accounts():
     """Create ACCOUNT_PLAN from INVOICE_PLAN's records without conflict: each record's
