@@ -33,6 +33,7 @@ from ingest import bench_child, pipeline
 from ingest.formats import ParseConfig, parse
 from ingest.formats.readers import open_text, read_blocks
 from ingest.models import BeforeImage, Load, StagedRecord
+from ingest.setbased import q, table
 from icportal.roles import SUPPORT
 from ledger.models import Account, Invoice, InvoiceDetail, Payment
 
@@ -559,8 +560,7 @@ def _remove_bench_data(biller, user):
 def _delete_in_sql(queryset):
     """DELETE the queryset's rows in one statement, without Django's collector (no signals, no
     cascades: the caller deletes the rows that refer to them first)."""
-    meta = queryset.model._meta
+    model = queryset.model
     select, params = queryset.values("pk").query.sql_with_params()
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN ({select})", params)
+        cursor.execute(f"DELETE FROM {table(model)} WHERE {q(model._meta.pk.column)} IN ({select})", params)
