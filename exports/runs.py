@@ -92,9 +92,9 @@ RECORD_LOOKUPS = {
     "reject": (RejectRecord, lookups(RejectRecord, account_number="account__account_number")),
     "change": (ChangeRecord, lookups(ChangeRecord, account_number="account__account_number", sequence="pk")),
 }
-# the order the fetched rows are put in (by Python, not the query), the order the writers sort
-# in (their records' sort_key) and then the pk, so that their (stable) sort finds the rows in
-# order already and ties keep the pk order; the writers' own sort decides the file's order
+# the order the fetched rows are put in (by Python, not the query: pending_rows), the order the
+# writers sort in (their records' sort_key) and then the pk, so that their (stable) sort finds
+# the rows in order already and ties keep the pk order; the writers' own sort decides the file's order
 FETCH_ORDER = {"payment": ("paid_at", "payment_guid", "pk"), "reject": ("reject_date", "reference_number", "pk"),
                "change": ("pk",)}
 FETCH_CHUNK = 20_000  # rows per round trip (exports.bulk.fetch_rows)
@@ -140,11 +140,16 @@ def payments_to_report(file_format, day_end):
 
 
 def pending_rows(biller, file_format, business_date):
-    """(rows, build): the rows a run of this format for this date would carry, oldest first,
-    fetched as plain values in chunks (no model instances): tuples (pk, the writer record's
-    field values...); and `build`, the function making a writer record of a row's values
-    (`row[1:]`). A run starts inserting its carried rows from the rows before it builds the
-    records (exports.runs.run_export)."""
+    """(rows, build, order): the rows a run of this format for this date would carry, fetched
+    as plain values in chunks (no model instances), in no particular order: tuples (pk, the
+    writer record's field values...); `build`, the function making a writer record of a row's
+    values (`row[1:]`); `order`, the sort key putting the rows oldest first (FETCH_ORDER).
+
+    Sorted by Python, not by the query: PostgreSQL then streams the rows as it finds them (the
+    client loads them while the server still scans and joins) instead of after sorting them
+    all (on disk past work_mem), and a run sorts them, and builds the records, after it has
+    started inserting its carried rows (exports.runs.run_export): the server's insert and key
+    checks, the run's critical path, need the rows' keys only."""
     writer = get_writer(file_format.code)
     model, _, _, _, on_or_before = RECORD_TYPES[writer.RECORD]
     take = getattr(writer, "TAKE", None)
@@ -158,19 +163,7 @@ def pending_rows(biller, file_format, business_date):
     build = from_values(record_class, [f.name for f in dataclass_fields(record_class)])
     columns = ("pk", *names)
     rows = list(fetch_rows(records.order_by().values_list(*columns), FETCH_CHUNK))
-    # sorted here, not by the query: PostgreSQL then streams the rows as it finds them (the
-    # client loads them while the server still scans and joins) instead of after sorting them
-    # all (on disk past work_mem); the client sorts a day's rows in ~0.1 s, while the server
-    # (the run's critical path) inserts and checks the carried rows (exports.bulk.inserting)
-    rows.sort(key=itemgetter(*(columns.index(name) for name in FETCH_ORDER[writer.RECORD])))
-    return rows, build
-
-
-def pending(biller, file_format, business_date):
-    """The records a run of this format for this date would carry, oldest first: a list of
-    (pk, writer record) (`pending_rows`, the records built)."""
-    rows, build = pending_rows(biller, file_format, business_date)
-    return [(row[0], build(row[1:])) for row in rows]
+    return rows, build, itemgetter(*(columns.index(name) for name in FETCH_ORDER[writer.RECORD]))
 
 
 @contextlib.contextmanager
@@ -301,9 +294,10 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
             _, carried_model, _, _, _ = RECORD_TYPES[writer.RECORD]
             info = RunInfo(run.pk, run.created_at, business_date, biller.zone)
             with collector_paused():
-                rows, build = pending_rows(biller, file_format, business_date)
+                rows, build, order = pending_rows(biller, file_format, business_date)
                 count = len(rows)
                 with carrying(carried_model, run, rows, file_format):
+                    rows.sort(key=order)  # the order the writers sort in: their sort finds it
                     records = [build(row[1:]) for row in rows]
                     del rows  # freed while the collector is off (their 100,000 tuples are not walked)
                     files = writer.write(records, info, options)

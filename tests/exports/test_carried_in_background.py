@@ -50,9 +50,10 @@ def test_the_rows_and_files_are_those_of_the_query_sorted_rows(watersmart, payme
             AccountChange.objects.create(biller=watersmart, account=account, kind="email", at=at, value="x")
         for kind, code in FORMATS.items():
             file_format = watersmart.file_formats.get(file_format__code=code).file_format
-            rows, build = pending_rows(watersmart, file_format, DAY)
+            rows, build, order = pending_rows(watersmart, file_format, DAY)
             expected = reference_rows(watersmart, file_format, kind)
             assert sorted(rows) == sorted(expected)
+            rows.sort(key=order)
             info = RunInfo(1, datetime.datetime(2025, 3, 10, tzinfo=UTC), DAY, watersmart.zone)
             write = get_writer(code).write
             assert write([build(row[1:]) for row in rows], info) == write([build(row[1:]) for row in expected], info)
@@ -122,8 +123,8 @@ def test_a_run_whose_carried_rows_are_refused_fails_and_carries_nothing(watersma
     real = exports.runs.pending_rows
 
     def with_a_deleted_payment(*args):
-        rows, build = real(*args)
-        return rows + [(10**12, *rows[0][1:])], build  # a row whose payment is not there (deleted since)
+        rows, build, order = real(*args)
+        return rows + [(10**12, *rows[0][1:])], build, order  # a row whose payment is not there (deleted since)
     monkeypatch.setattr(exports.runs, "pending_rows", with_a_deleted_payment)
     with pytest.raises(exports.runs.ExportFailed, match="foreign key|FOREIGN KEY"):
         run_export(watersmart, "watersmart.payments", DAY)
