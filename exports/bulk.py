@@ -10,6 +10,7 @@ import contextlib
 import threading
 
 import psycopg
+import psycopg.sql
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models.query import ValuesListIterable
@@ -66,9 +67,9 @@ def insert_rows(model, attrs, rows):
 
 @contextlib.contextmanager
 def inserting(model, attrs, rows):
-    """`insert_rows(model, attrs, rows)` while the block runs, keys checked: the rows are in
-    the table, and their foreign keys checked, when the block ends (an error of either is
-    raised then, as `insert_rows` and the commit would raise it).
+    """`insert_rows(model, attrs, rows)` while the block runs: the rows are in the table when
+    the block ends, and on PostgreSQL their foreign keys checked too (an error of either is
+    raised then, where `insert_rows` and the commit would have raised it).
 
     On PostgreSQL the rows go by `COPY` from a second thread, on the same connection (the same
     transaction), with the table's deferrable foreign keys made immediate for that statement
@@ -85,17 +86,20 @@ def inserting(model, attrs, rows):
         yield
         return
     rows = list(rows)  # made here: the thread only sends them
+    meta, qn = model._meta, connection.ops.quote_name
+    table = qn(meta.db_table)
+    copy = f"COPY {table} ({', '.join(qn(meta.get_field(attr).column) for attr in attrs)}) FROM STDIN"
     connection.ensure_connection()
     raw, failure = connection.connection, []
 
     def insert():
         try:
             with psycopg.Cursor(raw) as cursor:
-                _copy_checked(cursor, model, attrs, rows)
+                _copy_checked(cursor, table, copy, rows)
         except BaseException as exc:  # raised in the caller's thread
             failure.append(exc)
 
-    worker = threading.Thread(target=insert, name=f"insert {model._meta.db_table}")
+    worker = threading.Thread(target=insert, name=f"insert {meta.db_table}")
     worker.start()
     try:
         yield
@@ -106,18 +110,16 @@ def inserting(model, attrs, rows):
             raise failure[0]
 
 
-def _copy_checked(cursor, model, attrs, rows):
-    """COPY `rows` into the model's table (psycopg's own cursor), its deferrable foreign keys
-    checked by the statement itself."""
-    meta = model._meta
-    qn = connection.ops.quote_name
+def _copy_checked(cursor, table, copy_sql, rows):
+    """`rows` copied into `table` (quoted) by `copy_sql` on psycopg's own cursor, the table's
+    foreign keys checked by the statement itself: its keys checked at commit (deferrable,
+    initially deferred: Django's) are made IMMEDIATE for the `COPY`, then DEFERRED again."""
     cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
-                   "AND condeferrable ORDER BY conname", [qn(meta.db_table)])
-    keys = ", ".join(qn(name) for name, in cursor.fetchall())
-    columns = ", ".join(qn(meta.get_field(attr).column) for attr in attrs)
+                   "AND condeferrable AND condeferred ORDER BY conname", [table])
+    keys = ", ".join(psycopg.sql.Identifier(name).as_string(cursor) for name, in cursor.fetchall())
     if keys:
         cursor.execute(f"SET CONSTRAINTS {keys} IMMEDIATE")
-    with cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:
+    with cursor.copy(copy_sql) as copy:
         for row in rows:
             copy.write_row(row)
     if keys:
