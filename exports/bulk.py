@@ -6,7 +6,11 @@ PostgreSQL: one `UPDATE ... FROM (VALUES ...)` per chunk, `COPY ... FROM STDIN` 
 (psycopg 3's `cursor.copy`), selections read in binary through psycopg's C loaders (`fetch_rows`).
 SQLite (in process, no round trips): `executemany`, Django's own iterator.
 """
+import contextlib
+import threading
+
 import psycopg
+import psycopg.sql
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models.query import ValuesListIterable
@@ -59,6 +63,67 @@ def insert_rows(model, attrs, rows):
             return
         cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(attrs))})",
                            list(rows))
+
+
+@contextlib.contextmanager
+def inserting(model, attrs, rows):
+    """`insert_rows(model, attrs, rows)` while the block runs: the rows are in the table when
+    the block ends, and on PostgreSQL their foreign keys checked too (an error of either is
+    raised then, where `insert_rows` and the commit would have raised it).
+
+    On PostgreSQL the rows go by `COPY` from a second thread, on the same connection (the same
+    transaction), with the table's deferrable foreign keys made immediate for that statement
+    (`SET CONSTRAINTS ... IMMEDIATE`, then DEFERRED again as Django declares them): the server
+    inserts and checks (one index look-up and row lock a key and row, the larger half of an
+    export run's server time) while this thread goes on with its block (an export run: writing
+    its files), and the commit has nothing left to check. The thread waits on the socket
+    without the GIL; the block must not use the connection (it would wait for the insert: a
+    psycopg connection serves one statement at a time). The block's error, if any, wins; the
+    insert is waited for either way, so the transaction is never rolled back under it.
+    Elsewhere (SQLite: in process, nothing to overlap) the rows are inserted before the block."""
+    if connection.vendor != "postgresql":
+        insert_rows(model, attrs, rows)
+        yield
+        return
+    rows = list(rows)  # made here: the thread only sends them
+    meta, qn = model._meta, connection.ops.quote_name
+    table = qn(meta.db_table)
+    copy = f"COPY {table} ({', '.join(qn(meta.get_field(attr).column) for attr in attrs)}) FROM STDIN"
+    connection.ensure_connection()
+    raw, failure = connection.connection, []
+
+    def insert():
+        try:
+            with psycopg.Cursor(raw) as cursor:
+                _copy_checked(cursor, table, copy, rows)
+        except BaseException as exc:  # raised in the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=insert, name=f"insert {meta.db_table}")
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+    if failure:
+        with connection.wrap_database_errors:
+            raise failure[0]
+
+
+def _copy_checked(cursor, table, copy_sql, rows):
+    """`rows` copied into `table` (quoted) by `copy_sql` on psycopg's own cursor, the table's
+    foreign keys checked by the statement itself: its keys checked at commit (deferrable,
+    initially deferred: Django's) are made IMMEDIATE for the `COPY`, then DEFERRED again."""
+    cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+                   "AND condeferrable AND condeferred ORDER BY conname", [table])
+    keys = ", ".join(psycopg.sql.Identifier(name).as_string(cursor) for name, in cursor.fetchall())
+    if keys:
+        cursor.execute(f"SET CONSTRAINTS {keys} IMMEDIATE")
+    with cursor.copy(copy_sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    if keys:
+        cursor.execute(f"SET CONSTRAINTS {keys} DEFERRED")
 
 
 def fetch_rows(queryset, chunk_size):

@@ -15,6 +15,7 @@ import hashlib
 import logging
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from billers.format_options import validate_options
 from billers.models import Biller, BillerFileFormat, Direction
-from exports.bulk import fetch_rows, insert_rows
+from exports.bulk import fetch_rows, inserting
 from exports.models import CarriedChange, CarriedPayment, CarriedReject, ExportFile, ExportRun, RunStatus, Trigger
 from exports.writers import ChangeRecord, PaymentRecord, RejectRecord, RunInfo, get_writer
 from exports.writers.records import CLOUD_STORE_INVOICE_TYPES, from_values
@@ -91,8 +92,9 @@ RECORD_LOOKUPS = {
     "reject": (RejectRecord, lookups(RejectRecord, account_number="account__account_number")),
     "change": (ChangeRecord, lookups(ChangeRecord, account_number="account__account_number", sequence="pk")),
 }
-# fetched in the order the writers sort in (their records' sort_key), so that their sort finds
-# the rows in order already; the writers' own sort decides the file's order
+# the order the fetched rows are put in (by Python, not the query: pending_rows), the order the
+# writers sort in (their records' sort_key) and then the pk, so that their (stable) sort finds
+# the rows in order already and ties keep the pk order; the writers' own sort decides the file's order
 FETCH_ORDER = {"payment": ("paid_at", "payment_guid", "pk"), "reject": ("reject_date", "reference_number", "pk"),
                "change": ("pk",)}
 FETCH_CHUNK = 20_000  # rows per round trip (exports.bulk.fetch_rows)
@@ -137,9 +139,17 @@ def payments_to_report(file_format, day_end):
                & ((Q(paid_at__lt=day_end) & ~as_approved) | (Q(voided_at__lt=day_end) & as_approved))))
 
 
-def pending(biller, file_format, business_date):
-    """The records a run of this format for this date would carry, oldest first: a list of
-    (pk, writer record), fetched as plain values in chunks (no model instances)."""
+def pending_rows(biller, file_format, business_date):
+    """(rows, build, order): the rows a run of this format for this date would carry, fetched
+    as plain values in chunks (no model instances), in no particular order: tuples (pk, the
+    writer record's field values...); `build`, the function making a writer record of a row's
+    values (`row[1:]`); `order`, the sort key putting the rows oldest first (FETCH_ORDER).
+
+    Sorted by Python, not by the query: PostgreSQL then streams the rows as it finds them (the
+    client loads them while the server still scans and joins) instead of after sorting them
+    all (on disk past work_mem), and a run sorts them, and builds the records, after it has
+    started inserting its carried rows (exports.runs.run_export): the server's insert and key
+    checks, the run's critical path, need the rows' keys only."""
     writer = get_writer(file_format.code)
     model, _, _, _, on_or_before = RECORD_TYPES[writer.RECORD]
     take = getattr(writer, "TAKE", None)
@@ -151,8 +161,9 @@ def pending(biller, file_format, business_date):
         records = records.filter(on_or_before(day_end, business_date)).exclude(carried__file_format=file_format)
     record_class, names = RECORD_LOOKUPS[writer.RECORD]
     build = from_values(record_class, [f.name for f in dataclass_fields(record_class)])
-    rows = fetch_rows(records.order_by(*FETCH_ORDER[writer.RECORD]).values_list("pk", *names), FETCH_CHUNK)
-    return [(row[0], build(row[1:])) for row in rows]
+    columns = ("pk", *names)
+    rows = list(fetch_rows(records.order_by().values_list(*columns), FETCH_CHUNK))
+    return rows, build, itemgetter(*(columns.index(name) for name in FETCH_ORDER[writer.RECORD]))
 
 
 @contextlib.contextmanager
@@ -172,16 +183,24 @@ def collector_paused():
             gc.enable()
 
 
-def carry(carried_model, run, records, file_format):
-    """The rows saying that `run` carried `records` ((pk, writer record)); a payment's row
-    says if it was approved then. Inserted set-based (exports.bulk), no model instances."""
+# where a fetched payment row (pending_rows: pk, then PaymentRecord's fields) has its status
+PAYMENT_STATUS = 1 + [f.name for f in dataclass_fields(PaymentRecord)].index("status")
+
+
+def carrying(carried_model, run, rows, file_format):
+    """The rows saying that `run` carried the fetched `rows` (pending_rows), inserted and
+    their keys checked while the block runs (exports.bulk.inserting; PostgreSQL: the
+    server's insert and key checks overlap the block's building and writing of the records);
+    a payment's row says if it was approved then (its record's `approved`). Set-based, no
+    model instances."""
     attrs = ["run", "record", "file_format"]
     if carried_model is CarriedPayment:
-        rows = ((run.pk, pk, file_format.pk, record.approved) for pk, record in records)
+        approved = PaymentStatus.APPROVED.value
+        carried = [(run.pk, row[0], file_format.pk, row[PAYMENT_STATUS] == approved) for row in rows]
         attrs.append("approved")
     else:
-        rows = ((run.pk, pk, file_format.pk) for pk, _ in records)
-    insert_rows(carried_model, attrs, rows)
+        carried = [(run.pk, row[0], file_format.pk) for row in rows]
+    return inserting(carried_model, attrs, carried)
 
 
 def as_carried(link, record):
@@ -275,12 +294,17 @@ def run_export(biller, code, business_date, triggered_by=None, trigger=None, sch
             _, carried_model, _, _, _ = RECORD_TYPES[writer.RECORD]
             info = RunInfo(run.pk, run.created_at, business_date, biller.zone)
             with collector_paused():
-                records = pending(biller, file_format, business_date)
-                files = writer.write([record for _, record in records], info, options)
+                rows, build, order = pending_rows(biller, file_format, business_date)
+                count = len(rows)
+                with carrying(carried_model, run, rows, file_format):
+                    rows.sort(key=order)  # the order the writers sort in: their sort finds it
+                    records = [build(row[1:]) for row in rows]
+                    del rows  # freed while the collector is off (their 100,000 tuples are not walked)
+                    files = writer.write(records, info, options)
+                    del records
             for out in files:
                 stored.append(store(run, out))
-            carry(carried_model, run, records, file_format)
-            run.record_count = len(records)
+            run.record_count = count
             run.save(update_fields=["record_count"])
     except Exception as exc:
         for export_file in stored:

@@ -171,10 +171,10 @@ def test_it_fails_rather_than_carry_twice_when_its_selection_went_stale(watersma
     import exports.runs
 
     import_payments(watersmart, {"PaymentGUID": "p1"})
-    real_pending = exports.runs.pending
+    real_pending = exports.runs.pending_rows
     stale = real_pending(watersmart, watersmart.file_formats.get(file_format__code="watersmart.payments").file_format,
                          D(2025, 3, 9))
-    monkeypatch.setattr(exports.runs, "pending", lambda *args: stale)
+    monkeypatch.setattr(exports.runs, "pending_rows", lambda *args: stale)
     first = run_export(watersmart, "watersmart.payments", D(2025, 3, 9), now=NOW)  # carries p1
     with pytest.raises(ExportFailed, match="UNIQUE|unique|duplicate"):
         run_export(watersmart, "watersmart.payments", D(2025, 3, 9), now=NOW)  # stale: p1 again
