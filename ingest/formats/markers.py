@@ -222,28 +222,45 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
 def add_marker_reads(code, sources: list, required: set, indent: int) -> list[str]:
     """Statements reading each distinct source of a block (`Markers` as `extract` does but
     for `clean_value`, which the conversion applies to a value it has not seen; `BillCode`
-    as `bill_code_amounts` does) into a variable, `return None` where `extract` raises or a
-    `required` source is absent (those are read first: a block without them costs one
-    search); the variables' names in `sources` order. Expects `block` and `find =
+    as `bill_code_amounts` does) into a variable, `return None` where `extract` or
+    `bill_code_amounts` raises or a `required` source is absent (the begin markers are
+    searched first, the required ones first of all: a block without them costs a few
+    searches); the variables' names in `sources` order. An end marker that is also a
+    begin marker is not searched again when its first position in the block is after
+    the begin (the first one after it is that one). Expects `block` and `find =
     block.find`; counts in `WORK` what the searches may examine (the block per marker pair)."""
     names: dict = {}
-    codes_read, searched = False, 0
-    code.names.update(clean_value=clean_value, bill_codes=bill_codes, bill_code_amounts=bill_code_amounts, WORK=WORK)
-    for source in sorted(dict.fromkeys(sources), key=lambda source: source not in required):
+    begins: dict[str, str] = {}  # begin marker -> the variable of its first position
+    code.names.update(bill_codes=bill_codes, WORK=WORK)
+    ordered = sorted(dict.fromkeys(sources), key=lambda source: source not in required)
+    markers = [source for source in ordered if not isinstance(source, BillCode)]
+    for searched, source in enumerate(markers, 1):
+        if source.begin not in begins:
+            begins[source.begin] = f"b{len(begins)}"
+            code.add(indent, f"{begins[source.begin]} = find({source.begin!r})")
+        if source in required:
+            code.add(indent, f"if {begins[source.begin]} < 0:", f"    WORK.chars += {searched} * len(block)",
+                     "    return None")
+    for searched, source in enumerate(markers, 1):
         raw = names[source] = f"r{len(names)}"
-        if isinstance(source, BillCode):  # the block's bill codes are read once
-            if not codes_read:
-                code.add(indent, "codes = bill_codes(block)")
-                codes_read = True
-            code.add(indent, f"{raw} = bill_code_amounts(codes, {source.description!r})")
-            continue
-        searched += 1
-        give_up = [f"    WORK.chars += {searched} * len(block)", "    return None"]
-        code.add(indent, f"s = find({source.begin!r})", "if s < 0:",
-                 *(give_up if source in required else [f"    {raw} = None"]), "else:",
-                 f"    e = find({source.end!r}, s + {len(source.begin)})", "    if e < 0:",
-                 *("    " + line for line in give_up), f"    {raw} = block[s + {len(source.begin)}:e]")
-    code.add(indent, f"WORK.chars += {searched} * len(block)")
+        begin, start = begins[source.begin], f"{begins[source.begin]} + {len(source.begin)}"
+        known = begins.get(source.end)
+        search = (f"{known} if {known} >= {start} or {known} < 0 else find({source.end!r}, {start})" if known
+                  else f"find({source.end!r}, {start})")
+        reads = [f"e = {search}", "if e < 0:", f"    WORK.chars += {searched} * len(block)", "    return None",
+                 f"{raw} = block[{start}:e]"]
+        if source in required:
+            code.add(indent, *reads)
+        else:
+            code.add(indent, f"if {begin} < 0:", f"    {raw} = None", "else:", *("    " + line for line in reads))
+    code.add(indent, f"WORK.chars += {len(markers)} * len(block)")
+    codes = [source for source in ordered if isinstance(source, BillCode)]
+    if codes:  # the block's bill codes are read once
+        code.add(indent, "codes = bill_codes(block)")
+    for source in codes:
+        raw = names[source] = f"r{len(names)}"
+        code.add(indent, f"{raw} = codes.get({source.description.strip().casefold()!r})",
+                 f"if {raw} is not None and None in {raw}:", "    return None")
     return [names[source] for source in sources]
 
 
