@@ -13,7 +13,7 @@ from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEA
 from .compiled import (Code, add_conversions, add_rendered, dict_display, made, render_expression,
                        table_renders)
 from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, clean_value, elements,
-                      extract, plain_elements)
+                      element_texts, extract, plain_element)
 from .records import FileRefused, Record
 from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
 from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
@@ -181,7 +181,7 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
                  "        find = block.find", "        try:")
         read, renders = tables.read, table_renders(tables.header, tables.customer)
         required = {source for (_, _, needed, _, _, source) in read.reads if needed and not isinstance(source, BillCode)}
-        raws = add_marker_reads(code, read.sources, required, 3)
+        raws = add_marker_reads(code, read.sources, required, 3, scans=bool(tables.elements))
         pairs = add_conversions(code, read, raws, 3, clean_value, renders)
         for number, (name, rule, arguments) in enumerate(RULES):
             if name in tables.header_names:
@@ -212,21 +212,36 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
 def details_function(detail_of: dict[str, Callable]) -> Callable[[str, list], bool]:
     """`detail_records` for a block whose detail elements are all plain and without error:
     appends their records to `details` (grouped by kind in `detail_of` order, each kind in
-    block order) and says whether it could (False: `detail_records` decides)."""
+    block order) and says whether it could (False: `detail_records` decides). The record
+    of an element's text is kept for the parse (a copy is given each time)."""
     tags = tuple(detail_of)
+    rank = {tag: number for number, tag in enumerate(tags)}
+    kept: dict[str, tuple[int, dict]] = {}  # element text -> (its tag's rank, its record)
 
     def details_of(block: str, details: list) -> bool:
-        found = plain_elements(block, tags)
-        if found is None:
-            return False
-        by_tag: dict[str, list] = {tag: [] for tag in tags}
-        for tag, attributes in found:
-            detail = detail_of[tag](attributes)
-            if detail is None:
-                return False
-            by_tag[tag].append(detail)
-        for records in by_tag.values():
-            details += records
+        texts = element_texts(block, tags)
+        if not texts:
+            return texts is not None
+        records, last, ordered = [], 0, True
+        for text in texts:
+            known = kept.get(text)
+            if known is None:
+                element = plain_element(text, tags)
+                if element is None:
+                    return False
+                detail = detail_of[element[0]](element[1])
+                if detail is None:
+                    return False
+                known = rank[element[0]], detail
+                if len(kept) < KEPT:
+                    kept[text] = known
+            if known[0] < last:
+                ordered = False
+            last = known[0]
+            records.append(known)
+        if not ordered:
+            records.sort(key=lambda known: known[0])  # stable: block order within a kind
+        details += [detail.copy() for _, detail in records]
         return True
     return details_of
 
