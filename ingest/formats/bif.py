@@ -9,7 +9,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from .converters import AMOUNT, BOOLEAN, DATE, TEXT, Converter, as_is
+from .compiled import MEMO_SIZE
+from .converters import AMOUNT, BOOLEAN, DATE, TEXT, ConversionError, Converter, as_is
 from .spec import Bif, Careful, Field
 
 
@@ -112,3 +113,52 @@ def apply_bif_columns(filled: dict[str, tuple[list, list]], bif: tuple[BifValue,
                 made[base] = new, None if new is None else render(new)
             values[index], rendered[index] = made[base]
         filled[item.field] = values, rendered
+
+
+def add_bif(code, indent: int, bif: tuple[BifValue, ...], pairs: dict[str, tuple[str, str]],
+            renders: dict) -> None:
+    """`apply_bif` as statements of a compiled fast path (ingest.formats.compiled) for a
+    record without error: `pairs` maps a field to the variables of its value and rendered
+    text (a field without them has no value) and is updated with the filled ones; a rule's
+    date outside the calendar raises ConversionError (the record is then not decided)."""
+    for number, item in enumerate(bif):
+        target = pairs.get(item.field, ("None", "None"))
+        render = renders.get(item.field, as_is)
+        filled = f"b{number}", f"b{number}_text"
+        if item.base is None:
+            value = code.name(item.value)
+            text = code.name(None if item.value is None else render(item.value))
+            fill = [f"{filled[0]}, {filled[1]} = {value}, {text}"]
+        else:
+            base = pairs.get(item.base)
+            if base is None:  # no base value: nothing is filled
+                continue
+            memo = f"bif_memo{number}"
+            code.setup.append(f"{memo} = {{}}")
+            shift = f"{code.name(date_shift, 'date_shift')}({memo}, {item.days}, {code.name(render, 'r')}, {code.name(item)})"
+            code.setup.append(f"shift_{memo} = {shift}")
+            fill = [f"if {base[0]} is None:", f"    {filled[0]} = {filled[1]} = None", "else:",
+                    f"    {filled[0]}, {filled[1]} = {memo}.get({base[0]}) or shift_{memo}({base[0]})"]
+        if target[0] == "None":
+            code.add(indent, *fill)
+        else:
+            code.add(indent, f"if {target[0]} is not None:", f"    {filled[0]}, {filled[1]} = {target[0]}, {target[1]}",
+                     "else:", *("    " + line for line in fill))
+        pairs[item.field] = filled
+
+
+def date_shift(memo: dict, days: int, render, item: BifValue):
+    """base date -> (base + `days`, its rendered text), kept in the parse's `memo`;
+    ConversionError when the date falls outside the calendar (`apply_bif` reports it)."""
+    delta = datetime.timedelta(days=days)
+
+    def shift(base: datetime.date) -> tuple:
+        try:
+            value = base + delta
+        except OverflowError:
+            raise ConversionError(f"{item} is not a date") from None
+        pair = value, render(value)
+        if len(memo) < MEMO_SIZE:
+            memo[base] = pair
+        return pair
+    return shift

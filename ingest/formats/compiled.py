@@ -9,11 +9,10 @@ as anything would be an error; the caller then reads the record with the general
 reports it. The field tables stay the single source; tests compare both paths
 (tests/ingest/test_incode_fast_path.py).
 """
-import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from .converters import ConversionError, render_amount, render_us_date
+from .converters import ConversionError, as_is
 from .spec import BillCode, Table
 
 ZERO = Decimal("0.00")
@@ -65,104 +64,102 @@ def made(key: tuple, build: Callable[[], Callable]) -> Callable:
     return make
 
 
-def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prepare: str = "") -> dict[str, str]:
+def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prepare: Callable | None = None,
+                    renders: dict[str, Callable] | None = None) -> dict[str, tuple[str, str]]:
     """Statements converting the raw values (variables named in `raws`, in `table.reads`
     order: a str, None when absent, a list for bill codes) as `Draft.fill_raws` does, with
-    `return None` wherever it would record an error; returns {field name: variable} in
-    `table.reads` order. `prepare` names a function the code knows that makes a str raw
-    value the converter's input (e.g. `clean_value`). A ConversionError raised by a
-    converter must be caught by the caller's code."""
-    converted: dict[tuple, str] = {}  # (raw, converter, blank) -> variable: shared sources converted once
-    values: dict[str, str] = {}
+    `return None` wherever it would record an error, each value with its rendered text
+    (`renders`: by field name, the render `Draft.render` applies; `as_is` when absent);
+    returns {field name: (value variable, text variable)} in `table.reads` order. A raw
+    text seen before in the parse is neither converted nor rendered again: a memo per
+    conversion keeps (value, text) by raw text (converters and renders are pure).
+    `prepare` makes a str raw value the converter's input (e.g. `clean_value`). A
+    ConversionError raised by a converter must be caught by the caller's code."""
+    renders = renders or {}
+    converted: dict[tuple, tuple[str, str]] = {}  # (raw, converter, blank, render) -> variables
+    values: dict[str, tuple[str, str]] = {}
     for (name, clean, required, blank, check, source), raw in zip(table.reads, raws):
-        key = (raw, clean, blank)
-        value = converted.get(key)
-        if value is None:
-            value = converted[key] = f"v{len(converted)}"
-            clean_name = code.name(clean, "c")
-            code.add(indent, f"if {raw} is None:", f"    {value} = None", "else:")
+        render = renders.get(name, as_is)
+        key = (raw, clean, blank, render)
+        pair = converted.get(key)
+        if pair is None:
+            index = len(converted)
+            pair = converted[key] = f"v{index}", f"x{index}"
             memo = f"memo{len(code.setup)}"  # one per parse
             code.setup.append(f"{memo} = {{}}")
             if isinstance(source, BillCode):  # several bill codes: their amounts are summed
-                code.add(indent + 1, f"if len({raw}) == 1:",  # the common case: one amount (as `sum` adds it)
-                         *("    " + line for line in memo_conversion(value, f"{raw}[0]", memo, clean_name, "")),
-                         f"    {value} = None if {value} is None else ZERO + {value}", "else:",
-                         f"    {value} = [a for a in map({clean_name}, {raw}) if a is not None]",
-                         f"    {value} = sum({value}, ZERO) if {value} else None")
-            else:  # a raw value seen before is not converted again (converters are pure)
-                code.add(indent + 1, *memo_conversion(value, raw, memo, clean_name, prepare))
-                if blank is not None:
-                    code.add(indent + 1, f"if {value} is None:", f"    {value} = {code.name(blank)}")
+                miss = code.name(bill_code_conversion, "bill_code_conversion")
+                code.setup.append(f"miss_{memo} = {miss}({memo}, {code.name(clean, 'c')}, {code.name(render, 'r')})")
+                code.add(indent, f"if {raw} is None:", f"    {pair[0]} = {pair[1]} = None", "else:",
+                         f"    {pair[0]}, {pair[1]} = (len({raw}) == 1 and {memo}.get({raw}[0])) or miss_{memo}({raw})")
+            else:
+                miss = code.name(conversion, "conversion")
+                code.setup.append(f"miss_{memo} = {miss}({memo}, {code.name(clean, 'c')}, {code.name(render, 'r')}, "
+                                  f"{code.name(blank)}, {code.name(prepare, 'prepare')})")
+                code.add(indent, f"if {raw} is None:", f"    {pair[0]} = {pair[1]} = None", "else:",
+                         f"    {pair[0]}, {pair[1]} = {memo}.get({raw}) or miss_{memo}({raw})")
         if required:  # absent, or blank without a blank value: an error
-            condition = f"{raw} is None" if isinstance(source, BillCode) or blank is not None else f"{value} is None"
+            condition = f"{raw} is None" if isinstance(source, BillCode) else f"{pair[0]} is None"
             code.add(indent, f"if {condition}:", "    return None")
         if check is not None and not isinstance(source, BillCode):
-            code.add(indent, f"if {value} is not None and {code.name(check, 'check')}({value}, run):",
+            code.add(indent, f"if {pair[0]} is not None and {code.name(check, 'check')}({pair[0]}, run):",
                      "    return None")
-        values[name] = value
+        values[name] = pair
     return values
 
 
-def memo_conversion(value: str, raw: str, memo: str, clean_name: str, prepare: str) -> list[str]:
-    """Statements setting `value` to the converted `raw` (a str), converted only when the
-    parse's `memo` has not seen it (converters are pure)."""
-    converted = f"{clean_name}({prepare}({raw}))" if prepare else f"{clean_name}({raw})"
-    return [f"{value} = {memo}.get({raw})", f"if {value} is None:", f"    {value} = {converted}",
-            f"    if len({memo}) < {MEMO_SIZE}:", f"        {memo}[{raw}] = {value}"]
+def conversion(memo: dict, clean: Callable, render: Callable, blank: Any, prepare: Callable | None) -> Callable:
+    """raw text -> (value, rendered text) as `Draft.fill_raws` and `Draft.render` give them
+    (ConversionError as the converter raises it), kept in the parse's `memo`."""
+    def convert(raw: str) -> tuple:
+        value = clean(raw if prepare is None else prepare(raw))
+        if value is None:
+            value = blank
+        pair = value, None if value is None else render(value)
+        if len(memo) < MEMO_SIZE:
+            memo[raw] = pair
+        return pair
+    return convert
+
+
+def bill_code_conversion(memo: dict, clean: Callable, render: Callable) -> Callable:
+    """The raw amounts of a bill code -> (their sum, its rendered text) as `Draft.fill_raws`
+    gives it; kept in the parse's `memo` by the amount when there is one."""
+    def convert(raws: list) -> tuple:
+        amounts = [a for a in map(clean, raws) if a is not None]
+        value = sum(amounts, ZERO) if amounts else None
+        pair = value, None if value is None else render(value)
+        if len(raws) == 1 and len(memo) < MEMO_SIZE:
+            memo[raws[0]] = pair
+        return pair
+    return convert
+
+
+def add_rendered(code: Code, indent: int, pair: tuple[str, str], render: Callable) -> None:
+    """The text variable of `pair` set from its value variable, as `Draft.render` writes it."""
+    value, text = pair
+    if render is as_is:
+        code.add(indent, f"{text} = {value}")
+    else:
+        code.add(indent, f"{text} = None if {value} is None else {code.name(render, 'r')}({value})")
 
 
 def dict_display(items: dict[str, str]) -> str:
     return "{" + ", ".join(f"{name!r}: {expression}" for name, expression in items.items()) + "}"
 
 
-# Renders whose text depends on the value alone: equal values render alike, zeros aside
-# (0.00 and -0.00 are equal; a zero is falsy and never kept).
-BY_VALUE = frozenset({render_amount, render_us_date, datetime.date.isoformat})
-
-
-def remember(memo: dict, render: Callable, value: Any) -> Any:
-    """`render(value)`, kept in the parse's `memo` by value (not a zero, see BY_VALUE)."""
-    text = render(value)
-    if value and len(memo) < MEMO_SIZE:
-        memo[value] = text
-    return text
-
-
-def render_expression(code: Code, table: Table, value_of: Callable[[str], str],
-                      converted: frozenset = frozenset()) -> str:
-    """The dict display `Draft.render(table, run)` builds; `value_of(name)` is the expression
-    of a field's value ("None" when the record can have none). The fields named in
-    `converted` hold only what their converters give: a `BY_VALUE` render of such a value
-    seen before in the parse is not done again."""
+def render_expression(code: Code, table: Table, text_of: Callable[[str], str]) -> str:
+    """The dict display `Draft.render(table, run)` builds; `text_of(name)` is the expression
+    of a field's rendered text ("None" when the record can have none)."""
     parts = {name: code.name(value) for name, value in table.template.items()}
-    for name in table.plain:
-        parts[name] = value_of(name)
-    for name, render in table.rendered:
-        value, render_name = value_of(name), code.name(render, "r")
-        if value == "None":
-            parts[name] = "None"
-        elif name in converted and render in BY_VALUE:
-            memo = f"texts_{render_name}"  # one per render, per parse
-            if f"{memo} = {{}}" not in code.setup:
-                code.setup.append(f"{memo} = {{}}")
-            parts[name] = f"(None if (x := {value}) is None else ({memo}.get(x) or remember({memo}, {render_name}, x)))"
-        else:
-            parts[name] = f"(None if (x := {value}) is None else {render_name}(x))"
-    return dict_display(parts)
+    for name in (*table.plain, *(name for name, _ in table.rendered)):
+        parts[name] = text_of(name)
+    return dict_display({name: parts[name] for name in table.template})
 
 
-def render_function(table: Table, names: set[str] | None = None,
-                    converted: frozenset = frozenset()) -> Callable[[dict], dict]:
-    """`Draft.render(table, run)` compiled: values dict -> the record table's dict. With
-    `names`, the values dict has no other keys (the others are written as None);
-    `converted` as `render_expression` takes it."""
-    def build():
-        code = Code()
-        code.names["remember"] = remember
-        code.add(0, "def make(run):", "    def render(values):", "        get = values.get")
-        value_of = (lambda name: f"get({name!r})" if names is None or name in names else "None")
-        code.add(2, f"return {render_expression(code, table, value_of, converted)}")
-        code.add(1, "return render")
-        return code.build(f"render of {', '.join(table.template)}")
-    key = ("render", tuple(table), table.config, None if names is None else frozenset(names), converted)
-    return made(key, build)(None)
+def table_renders(*tables: Table) -> dict[str, Callable]:
+    """The render `Draft.render` applies to each field of `tables` (`as_is` for plain ones)."""
+    renders = {}
+    for table in tables:
+        renders.update({name: as_is for name in table.plain}, **dict(table.rendered))
+    return renders

@@ -5,14 +5,15 @@ from decimal import Decimal
 from functools import partial
 from typing import Callable, Iterable, Iterator
 
-from .bif import INCODE_DEFAULT_BIF, apply_bif, bif_fields
+from .bif import INCODE_DEFAULT_BIF, add_bif, apply_bif, bif_fields
 from .converters import (ACCOUNT_WITHOUT_DASHES, AMOUNT, DATE, MONTH, NAME, STRICT_AMOUNT, TEXT,
-                         US_DATE, ConversionError, Converter)
+                         US_DATE, ConversionError, Converter, as_is)
 from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEADER,
                      INVOICE_HEAD, UTILITY_INVOICE)
-from .compiled import Code, add_conversions, dict_display, made, remember, render_expression, render_function
-from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, elements, extract,
-                      plain_elements)
+from .compiled import (Code, add_conversions, add_rendered, dict_display, made, render_expression,
+                       table_renders)
+from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, clean_value, elements,
+                      element_texts, extract, plain_element)
 from .records import FileRefused, Record
 from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
 from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
@@ -161,67 +162,88 @@ def read_invoice(block: Block, tables: InvoiceTables, run: Run) -> Record:
     details = [draft.render(tables.first_detail, run)]
     if block.text is not None and tables.elements:
         details += detail_records(draft, block, tables.elements, run)
-    return run.finish(draft, "TotalAmountDue", invoice=draft.render(tables.header, run),
+    return run.finish(draft, AMOUNT_FIELD, invoice=draft.render(tables.header, run),
                       customer=draft.render(tables.customer, run), details=details)
 
 
 def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Record | None]:
     """The fast path of a block (ingest.formats.compiled): the record `read_invoice` gives
-    when the block has no error at all, or None (then `read_invoice` reads it). Nothing of
-    the run changes until the record is decided."""
-    values_of = block_values_function(tables.read, run)
-    read = {name for name, *_ in tables.read.reads}
-    bif_names = {item.field for item in run.config.bif}
-    names = read | set(RULE_FIELDS) | bif_names
-    converted = frozenset(read - bif_names)  # values only the converters give
-    render_invoice, render_customer, render_first = (render_function(table, names, converted) for table in
-                                                     (tables.header, tables.customer, tables.first_detail))
-    detail_of = {tag: detail_function(tag, table, run) for tag, table in tables.elements.items()}
-    tags, bif = tuple(detail_of), run.config.bif
-
-    def read_fast(block: Block) -> Record | None:
-        values = values_of(block.text)
-        if values is None:
-            return None
-        draft = Draft(block.line, None, block.last_line)
-        draft.values = values
-        apply_rules(draft, tables.header_names)
-        apply_bif(draft, bif)
-        if draft.errors:
-            return None
-        details = [render_first(values)]
-        if tags:
-            found = plain_elements(block.text, tags)
-            if found is None:
-                return None
-            by_tag: dict[str, list] = {tag: [] for tag in tags}
-            for tag, attributes in found:
-                detail = detail_of[tag](attributes)
-                if detail is None:
-                    return None
-                by_tag[tag].append(detail)
-            for records in by_tag.values():
-                details += records
-        if run.first_line("InvoiceNumber", values.get("InvoiceNumber"), block.line) is not None:
-            return None  # a duplicate: `read_invoice` reports it (the first line is kept as it was)
-        return run.finish(draft, "TotalAmountDue", invoice=render_invoice(values),
-                          customer=render_customer(values), details=details)
-    return read_fast
-
-
-def block_values_function(table: Table, run: Run) -> Callable[[str], dict | None]:
-    """`raws_from_block` + `Draft.fill_raws` compiled for a block without error: block text
-    -> the values dict, or None."""
+    when the block has no error at all, or None (then `read_invoice` reads it). One
+    function compiled from the field tables per parse, from the block's text to the
+    record: markers read, values converted and rendered (both kept per raw text), rules,
+    BIF, detail elements, the duplicate check. Nothing of the run changes until the
+    record is decided."""
     def build():
         code = Code()
-        code.add(0, "def make(run):", "    def values_of(block):", "        find = block.find", "        try:")
-        required = {source for (_, _, needed, _, _, source) in table.reads if needed and not isinstance(source, BillCode)}
-        raws = add_marker_reads(code, table.sources, required, 3)
-        values = add_conversions(code, table, raws, 3, prepare="clean_value")
-        code.add(2, "except ConversionError:", "    return None", f"return {dict_display(values)}")
-        code.add(1, "return values_of")
-        return code.build("values of an Incode block")
-    return made(("incode block", tuple(table)), build)(run)
+        code.names.update(clean_value=clean_value, Record=Record)
+        code.setup.append("first_line, add = run.first_line, run.tally.add")
+        code.add(0, "def make(run, details_of):", "    def read_fast(item):", "        block = item.text",
+                 "        find = block.find", "        try:")
+        read, renders = tables.read, table_renders(tables.header, tables.customer)
+        required = {source for (_, _, needed, _, _, source) in read.reads if needed and not isinstance(source, BillCode)}
+        raws = add_marker_reads(code, read.sources, required, 3, scans=bool(tables.elements))
+        pairs = add_conversions(code, read, raws, 3, clean_value, renders)
+        for number, (name, rule, arguments) in enumerate(RULES):
+            if name in tables.header_names:
+                arguments = ", ".join(pairs.get(argument, ("None",))[0] for argument in arguments)
+                pair = pairs[name] = f"rule{number}", f"rule{number}_text"
+                code.add(3, f"{pair[0]} = {code.name(rule, 'rule')}({arguments})")
+                add_rendered(code, 3, pair, renders.get(name, as_is))
+        add_bif(code, 3, run.config.bif, pairs, renders)
+        code.add(2, "except ConversionError:", "    return None")
+        text_of = (lambda name: pairs[name][1] if name in pairs else "None")
+        code.add(2, f"details = [{render_expression(code, tables.first_detail, text_of)}]")
+        if tables.elements:
+            code.add(2, "if not details_of(block, details):", "    return None")
+        number, amount = (pairs.get(name, ("None",))[0] for name in ("InvoiceNumber", AMOUNT_FIELD))
+        code.add(2, "line = item.line", f"if first_line('InvoiceNumber', {number}, line) is not None:",
+                 "    return None  # a duplicate: `read_invoice` reports it (the first line is kept as it was)",
+                 f"record = Record(line, 'ok', None, [], {render_expression(code, tables.header, text_of)}, "
+                 f"{render_expression(code, tables.customer, text_of)}, details, None, item.last_line or line)",
+                 f"add(record, {amount})", "return record")
+        code.add(1, "return read_fast")
+        return code.build("fast path of an Incode block")
+    key = ("incode block", tuple(tables.read), tuple(tables.header), tuple(tables.customer),
+           tuple(tables.first_detail), run.config)
+    detail_of = {tag: detail_function(tag, table, run) for tag, table in tables.elements.items()}
+    return made(key, build)(run, details_function(detail_of))
+
+
+def details_function(detail_of: dict[str, Callable]) -> Callable[[str, list], bool]:
+    """`detail_records` for a block whose detail elements are all plain and without error:
+    appends their records to `details` (grouped by kind in `detail_of` order, each kind in
+    block order) and says whether it could (False: `detail_records` decides). The record
+    of an element's text is kept for the parse (a copy is given each time)."""
+    tags = tuple(detail_of)
+    rank = {tag: number for number, tag in enumerate(tags)}
+    kept: dict[str, tuple[int, dict]] = {}  # element text -> (its tag's rank, its record)
+
+    def details_of(block: str, details: list) -> bool:
+        texts = element_texts(block, tags)
+        if not texts:
+            return texts is not None
+        records, last, ordered = [], 0, True
+        for text in texts:
+            known = kept.get(text)
+            if known is None:
+                element = plain_element(text, tags)
+                if element is None:
+                    return False
+                detail = detail_of[element[0]](element[1])
+                if detail is None:
+                    return False
+                known = rank[element[0]], detail
+                if len(kept) < KEPT:
+                    kept[text] = known
+            if known[0] < last:
+                ordered = False
+            last = known[0]
+            records.append(known)
+        if not ordered:
+            records.sort(key=lambda known: known[0])  # stable: block order within a kind
+        details += [detail.copy() for _, detail in records]
+        return True
+    return details_of
 
 
 def detail_function(tag: str, table: Table, run: Run) -> Callable[[dict], dict | None]:
@@ -232,28 +254,22 @@ def detail_function(tag: str, table: Table, run: Run) -> Callable[[dict], dict |
         code.add(0, "def make(run):", "    def detail(attributes):", "        get = attributes.get", "        try:")
         raws = [f"a{index}" for index in range(len(table.sources))]
         code.add(3, *(f"{raw} = get({source.attribute!r})" for raw, source in zip(raws, table.sources)))
-        values = add_conversions(code, table, raws, 3)
+        pairs = add_conversions(code, table, raws, 3, renders=table_renders(table))
         code.add(2, "except ConversionError:", "    return None")
         parts = {"RowType": "'ID'", "Description": repr(DETAIL_KINDS[tag])}
-        code.names["remember"] = remember
-        rendered = render_expression(code, table, lambda name: values.get(name, "None"), frozenset(values))
+        rendered = render_expression(code, table, lambda name: pairs[name][1] if name in pairs else "None")
         code.add(2, f"return {{{dict_display(parts)[1:-1]}, {rendered[1:-1]}}}")  # one dict display
         code.add(1, "return detail")
         return code.build(f"<{tag}> detail")
     return made(("incode detail", tag, tuple(table), table.config), build)(run)
 
 
-RULE_FIELDS = ("InvoiceNumber", "Custom11")  # the values `apply_rules` sets
+AMOUNT_FIELD = "TotalAmountDue"  # the amount an invoice adds to the file's total
 
 
-def apply_rules(draft: Draft, fields: set[str]) -> None:
-    """InvoiceNumber and Custom11 (FORMATS.md 4.1, 4.3); the LateFeeDate fallback is the
-    biller's BIF rule (`apply_bif`)."""
-    values = draft.values
-    account, date = values.get("AccountNumber"), values.get("InvoiceDate")
-    values["InvoiceNumber"] = f"{day_digits(date)}UB{account}" if account and date else None
-    if "Custom11" in fields:
-        values["Custom11"] = long_digit_line(account, values.get("BalanceDue"))
+def invoice_number(account: str | None, date: datetime.date | None) -> str | None:
+    """`20210630UB10100262501` for account 10100262501 and invoice date 2021-06-30."""
+    return f"{day_digits(date)}UB{account}" if account and date else None
 
 
 KEPT = 4096  # texts kept per memo below (a file has few distinct dates and balances)
@@ -282,6 +298,21 @@ def long_digit_line(account: str | None, balance: Decimal | None) -> str | None:
         if len(_BALANCE_DIGITS) < KEPT:
             _BALANCE_DIGITS[balance] = digits
     return f"{account.replace('-', '')} {digits}"
+
+
+# The values the format's rules set (FORMATS.md 4.1, 4.3), each from the values of the
+# named fields, when the field is in the invoice table; the LateFeeDate fallback is the
+# biller's BIF rule (`apply_bif`).
+RULES = (("InvoiceNumber", invoice_number, ("AccountNumber", "InvoiceDate")),
+         ("Custom11", long_digit_line, ("AccountNumber", "BalanceDue")))
+
+
+def apply_rules(draft: Draft, fields: set[str]) -> None:
+    """The `RULES` of the fields in `fields`, in order."""
+    values = draft.values
+    for name, rule, arguments in RULES:
+        if name in fields:
+            values[name] = rule(*map(values.get, arguments))
 
 
 def detail_tables(fields: list[Field], run: Run) -> dict[str, Table]:

@@ -80,12 +80,33 @@ def bill_codes(block: str) -> dict[str, list[str | None]]:
         seen += region_end - start
         amount = search(amount_opening, text_end, region_end)
         stop = search(amount_closing, amount + len(amount_opening), region_end) if amount >= 0 else -1
-        description = unescape(block[text_start:text_end]).strip().casefold()
-        codes.setdefault(description, []).append(
-            None if stop < 0 else clean_value(block[amount + len(amount_opening):stop]))
+        text = block[text_start:text_end]
+        description = _DESCRIPTIONS.get(text)
+        if description is None:
+            description = unescape(text).strip().casefold()
+            if len(_DESCRIPTIONS) < _KEPT:
+                _DESCRIPTIONS[text] = description
+        if stop < 0:
+            value = None
+        else:
+            raw = block[amount + len(amount_opening):stop]
+            value = _AMOUNTS.get(raw)
+            if value is None:
+                value = clean_value(raw)
+                if len(_AMOUNTS) < _KEPT:
+                    _AMOUNTS[raw] = value
+        amounts = codes.get(description)
+        if amounts is None:
+            codes[description] = [value]
+        else:
+            amounts.append(value)
         start = following
     WORK.chars += seen if seen else size
     return codes
+
+
+_DESCRIPTIONS: dict[str, str] = {}  # bill-code description text -> as `bill_codes` keys it (pure: kept)
+_AMOUNTS: dict[str, str] = {}  # amount text -> `clean_value` of it (pure: kept)
 
 
 def bill_code_amounts(codes: dict[str, list[str | None]], description: str) -> list[str] | None:
@@ -219,31 +240,49 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
 
 # --- the fast path (ingest.formats.compiled) ------------------------------------------
 
-def add_marker_reads(code, sources: list, required: set, indent: int) -> list[str]:
+def add_marker_reads(code, sources: list, required: set, indent: int, scans: int = 0) -> list[str]:
     """Statements reading each distinct source of a block (`Markers` as `extract` does but
     for `clean_value`, which the conversion applies to a value it has not seen; `BillCode`
-    as `bill_code_amounts` does) into a variable, `return None` where `extract` raises or a
-    `required` source is absent (those are read first: a block without them costs one
-    search); the variables' names in `sources` order. Expects `block` and `find =
-    block.find`; counts in `WORK` what the searches may examine (the block per marker pair)."""
+    as `bill_code_amounts` does) into a variable, `return None` where `extract` or
+    `bill_code_amounts` raises or a `required` source is absent (the begin markers are
+    searched first, the required ones first of all: a block without them costs a few
+    searches); the variables' names in `sources` order. An end marker that is also a
+    begin marker is not searched again when its first position in the block is after
+    the begin (the first one after it is that one). Expects `block` and `find =
+    block.find`; counts in `WORK` what the searches may examine (the block per marker pair,
+    and per each of the caller's `scans` of the whole block)."""
     names: dict = {}
-    codes_read, searched = False, 0
-    code.names.update(clean_value=clean_value, bill_codes=bill_codes, bill_code_amounts=bill_code_amounts, WORK=WORK)
-    for source in sorted(dict.fromkeys(sources), key=lambda source: source not in required):
+    begins: dict[str, str] = {}  # begin marker -> the variable of its first position
+    code.names.update(bill_codes=bill_codes, WORK=WORK)
+    ordered = sorted(dict.fromkeys(sources), key=lambda source: source not in required)
+    markers = [source for source in ordered if not isinstance(source, BillCode)]
+    for searched, source in enumerate(markers, 1):
+        if source.begin not in begins:
+            begins[source.begin] = f"b{len(begins)}"
+            code.add(indent, f"{begins[source.begin]} = find({source.begin!r})")
+        if source in required:
+            code.add(indent, f"if {begins[source.begin]} < 0:", f"    WORK.chars += {searched} * len(block)",
+                     "    return None")
+    for searched, source in enumerate(markers, 1):
         raw = names[source] = f"r{len(names)}"
-        if isinstance(source, BillCode):  # the block's bill codes are read once
-            if not codes_read:
-                code.add(indent, "codes = bill_codes(block)")
-                codes_read = True
-            code.add(indent, f"{raw} = bill_code_amounts(codes, {source.description!r})")
-            continue
-        searched += 1
-        give_up = [f"    WORK.chars += {searched} * len(block)", "    return None"]
-        code.add(indent, f"s = find({source.begin!r})", "if s < 0:",
-                 *(give_up if source in required else [f"    {raw} = None"]), "else:",
-                 f"    e = find({source.end!r}, s + {len(source.begin)})", "    if e < 0:",
-                 *("    " + line for line in give_up), f"    {raw} = block[s + {len(source.begin)}:e]")
-    code.add(indent, f"WORK.chars += {searched} * len(block)")
+        begin, start = begins[source.begin], f"{begins[source.begin]} + {len(source.begin)}"
+        known = begins.get(source.end)
+        search = (f"{known} if {known} >= {start} or {known} < 0 else find({source.end!r}, {start})" if known
+                  else f"find({source.end!r}, {start})")
+        reads = [f"e = {search}", "if e < 0:", f"    WORK.chars += {searched} * len(block)", "    return None",
+                 f"{raw} = block[{start}:e]"]
+        if source in required:
+            code.add(indent, *reads)
+        else:
+            code.add(indent, f"if {begin} < 0:", f"    {raw} = None", "else:", *("    " + line for line in reads))
+    code.add(indent, f"WORK.chars += {len(markers) + scans} * len(block)")
+    codes = [source for source in ordered if isinstance(source, BillCode)]
+    if codes:  # the block's bill codes are read once
+        code.add(indent, "codes = bill_codes(block)")
+    for source in codes:
+        raw = names[source] = f"r{len(names)}"
+        code.add(indent, f"{raw} = codes.get({source.description.strip().casefold()!r})",
+                 f"if {raw} is not None and None in {raw}:", "    return None")
     return [names[source] for source in sources]
 
 
@@ -258,11 +297,16 @@ _PLAIN_ATTRIBUTE = re.compile(rf'{_S}+({_PLAIN_NAME}){_S}*={_S}*"([^"]*)"')
 
 @lru_cache(maxsize=16)
 def _plain_pattern(tags: tuple[str, ...]) -> re.Pattern:
-    """A plain empty element `<Tag a="v" .../>` of `tags` (groups: tag, attributes), or
-    any other start of one of them (groups empty in `findall`)."""
+    """A plain empty element `<Tag a="v" .../>` of `tags` (groups: tag, attributes)."""
     names = "|".join(map(re.escape, tags))
-    return re.compile(rf"<({names})((?:{_S}+{_PLAIN_NAME}{_S}*={_S}*{_PLAIN_VALUE}){{0,50}}){_S}*/>"
-                      rf"|<(?:{names})(?=[\s/>])")
+    return re.compile(rf"<({names})((?:{_S}+{_PLAIN_NAME}{_S}*={_S}*{_PLAIN_VALUE}){{0,50}}){_S}*/>")
+
+
+@lru_cache(maxsize=16)
+def _start_pattern(tags: tuple[str, ...]) -> re.Pattern:
+    """Any start of an element of `tags`, to the first '>' after it (the end of a plain
+    element: its attribute values have no '>')."""
+    return re.compile(r"<(?:%s)(?=[\s/>])[^>]*>?" % "|".join(map(re.escape, tags)))
 
 
 _PLAIN_ATTRIBUTES: dict[str, dict] = {}  # attribute text -> its attributes (a file repeats many)
@@ -275,18 +319,41 @@ def plain_elements(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) 
     same attributes, and `elements` the same list. None when one is not plain, repeats an
     attribute, or there are more than `limit`: `elements` decides. The attribute dicts are
     shared between calls with the same attribute text: read them, never change them."""
-    found = []
     WORK.chars += len(block)
-    for tag, attribute_text in _plain_pattern(tags).findall(block):  # one scan, no match objects
-        if not tag or len(found) == limit:  # tag '': a start of an element that is not plain
+    texts = element_texts(block, tags, limit)
+    if texts is None:
+        return None
+    elements = []
+    for text in texts:
+        element = plain_element(text, tags)
+        if element is None:
             return None
-        attributes = _PLAIN_ATTRIBUTES.get(attribute_text)
-        if attributes is None:
-            pairs = _PLAIN_ATTRIBUTE.findall(attribute_text)
-            attributes = dict(pairs)
-            if len(attributes) != len(pairs):
-                return None
-            if len(_PLAIN_ATTRIBUTES) < _KEPT:
-                _PLAIN_ATTRIBUTES[attribute_text] = attributes
-        found.append((tag, attributes))
-    return found
+        elements.append(element)
+    return elements
+
+
+def element_texts(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -> list[str] | None:
+    """The texts of the elements of `tags` in a block, each from its start to the first
+    '>' after it, in block order; None when there are more than `limit`. (A text that is
+    not a plain element, see `plain_element`, may run over the next element's start.)
+    Counts nothing in `WORK`: the caller counts the block once."""
+    found = _start_pattern(tags).findall(block)  # one scan, no match objects
+    return None if len(found) > limit else found
+
+
+def plain_element(text: str, tags: tuple[str, ...]) -> tuple[str, dict] | None:
+    """(tag, attributes) of an element text of `element_texts` when it is plain and
+    repeats no attribute (see `plain_elements`), else None."""
+    match = _plain_pattern(tags).fullmatch(text)
+    if match is None:
+        return None
+    attribute_text = match[2]
+    attributes = _PLAIN_ATTRIBUTES.get(attribute_text)
+    if attributes is None:
+        pairs = _PLAIN_ATTRIBUTE.findall(attribute_text)
+        attributes = dict(pairs)
+        if len(attributes) != len(pairs):
+            return None
+        if len(_PLAIN_ATTRIBUTES) < _KEPT:
+            _PLAIN_ATTRIBUTES[attribute_text] = attributes
+    return match[1], attributes
