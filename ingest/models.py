@@ -246,7 +246,9 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 
 
 class BeforeImage(models.Model):
-    """A ledger row as it was right before a load wrote it (ingest.reversal), for reversing it.
+    """A ledger row as it was right before a load wrote it (ingest.reversal), for reversing it,
+    as JSON: the images of loads made before the typed images (AccountImage, InvoiceImage,
+    DetailImage below), which loads now write instead; restore reads both.
 
     One row per account number and per invoice number of the load's ok records that named a
     row the biller had; `data` is the row's column values by attname (an invoice's also holds

@@ -3,15 +3,13 @@ the restore.
 
 - `snapshot_before(load)` runs in the load's transaction right before the ledger is written
   (`ingest.pipeline.run_load`): for every account number and invoice number of the load's ok
-  records that names a row of the biller, the row as it is (every column, an invoice with its
-  detail lines). A key without a row gets no image: the load's staged ok records keep their
-  keys, so "the load created it" is a key of theirs without an image (`created_keys`), and a
-  file of a million new accounts writes no image at all (it wrote two million "absent" rows,
-  each with its foreign-key check at commit). `Load.before_images_taken` records that the
-  snapshot was taken. On PostgreSQL one `INSERT ... SELECT` per kind builds the images in the
-  database (the same JSON as the ORM path); on SQLite it reads the staged keys and the ledger
-  rows in batches by key (a fixed number of queries per batch) and bulk-inserts the images.
-  It knows nothing of how the load writes.
+  records that names a row of the biller, a typed copy of the row as it is (AccountImage,
+  InvoiceImage, and a DetailImage per detail line of an imaged invoice; one INSERT ... SELECT
+  per table, the same SQL on PostgreSQL and SQLite). A key without a row gets no image: the
+  load's staged ok records keep their keys, so "the load created it" is a key of theirs
+  without an image (`created_keys`). `Load.before_images_taken` records that the snapshot was
+  taken. Loads made before the typed images keep JSON BeforeImages, which `restore` still
+  reads. It knows nothing of how the load writes.
 - `refusal(load)`: why the load cannot be reversed now (None when it can): no before-images taken,
   or accounts changed since it was loaded (a later load that is not reversed, a payment, an
   ACH reject, an account change, a customer link, any later write), named with their count.
