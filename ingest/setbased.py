@@ -256,9 +256,7 @@ def classify_invoices(load, lock=False, staged=None, preview=False):
                    {", ".join(f"a.{col(Account, field)} AS d_{field}" for field, _ in customer_values)},
                    {", ".join(f"{sql} AS v_{field}" for field, sql in invoice_values)},
                    {", ".join(f"i.{col(Invoice, field)} AS i_{field}" for field, _ in invoice_values)},
-                   {_staged_details()} AS details,
-                   CASE WHEN i.{col(Invoice, 'id')} IS NULL THEN NULL
-                        ELSE {_stored_details(f"i.{col(Invoice, 'id')}")} END AS stored_details
+                   {_staged_details()} AS details
             FROM {_staged_invoices(load, staged)}
             CROSS JOIN LATERAL jsonb_to_record(s.invoice) AS iv({_invoice_record()})
             {_ledger_joins()}
@@ -266,8 +264,8 @@ def classify_invoices(load, lock=False, staged=None, preview=False):
         ), c AS (
             SELECT r.*, {_invoice_action("invoice_id", [f"v_{field}" for field, _ in invoice_values],
                                          [f"i_{field}" for field, _ in invoice_values], "invoice_account_id",
-                                         "account_id", "details", "stored_details")} AS invoice_action
-            FROM r
+                                         "account_id", "details", _stored_details("r.invoice_id"))} AS invoice_action
+            FROM r   -- the stored detail lines read only when the values and account are the same
         )
         SELECT {", ".join(_kept_columns(customer_values, invoice_values))},
                {_conflict_and_balance(f"COALESCE({balance_due}, {total_due})")}
