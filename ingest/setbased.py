@@ -350,6 +350,7 @@ def _conflict_and_balance(balance_due):
     return (f"(invoice_action = 'updated' AND paid > 0) AS conflict, "
             f"CASE WHEN invoice_action <> 'unchanged' THEN {balance_due} END AS balance_set")
 
+
 # what classify_accounts reads of INVOICE_PLAN (besides the customer fields): the sort of its
 # windows carries these columns only, not the invoice values and detail lines (the writes of
 # invoices and detail lines read those from INVOICE_PLAN); a sort of the whole plan spilled
