@@ -32,7 +32,7 @@ from exports.runs import run_export
 from ingest import bench_child, pipeline
 from ingest.formats import ParseConfig, parse
 from ingest.formats.readers import open_text, read_blocks
-from ingest.models import BeforeImage, Load, StagedRecord
+from ingest.models import AccountImage, BeforeImage, DetailImage, InvoiceImage, Load, StagedRecord
 from ingest.setbased import q, table
 from icportal.roles import SUPPORT
 from ledger.models import Account, Invoice, InvoiceDetail, Payment
@@ -544,7 +544,8 @@ def _remove_bench_data(biller, user):
     # row into memory before deleting it: over 20 minutes for a million invoices)
     for rows in (InvoiceDetail.objects.filter(invoice__biller=biller), Invoice.objects.filter(biller=biller),
                  Account.objects.filter(biller=biller), StagedRecord.objects.filter(load__biller=biller),
-                 BeforeImage.objects.filter(load__biller=biller)):
+                 BeforeImage.objects.filter(load__biller=biller),
+                 *(image.objects.filter(load__biller=biller) for image in (AccountImage, InvoiceImage, DetailImage))):
         _delete_in_sql(rows)
     for load in Load.objects.filter(biller=biller):
         load.file.delete(save=False)

@@ -3,15 +3,13 @@ the restore.
 
 - `snapshot_before(load)` runs in the load's transaction right before the ledger is written
   (`ingest.pipeline.run_load`): for every account number and invoice number of the load's ok
-  records that names a row of the biller, the row as it is (every column, an invoice with its
-  detail lines). A key without a row gets no image: the load's staged ok records keep their
-  keys, so "the load created it" is a key of theirs without an image (`created_keys`), and a
-  file of a million new accounts writes no image at all (it wrote two million "absent" rows,
-  each with its foreign-key check at commit). `Load.before_images_taken` records that the
-  snapshot was taken. On PostgreSQL one `INSERT ... SELECT` per kind builds the images in the
-  database (the same JSON as the ORM path); on SQLite it reads the staged keys and the ledger
-  rows in batches by key (a fixed number of queries per batch) and bulk-inserts the images.
-  It knows nothing of how the load writes.
+  records that names a row of the biller, a typed copy of the row as it is (AccountImage,
+  InvoiceImage, and a DetailImage per detail line of an imaged invoice; one INSERT ... SELECT
+  per table, the same SQL on PostgreSQL and SQLite). A key without a row gets no image: the
+  load's staged ok records keep their keys, so "the load created it" is a key of theirs
+  without an image (`created_keys`). `Load.before_images_taken` records that the snapshot was
+  taken. Loads made before the typed images keep JSON BeforeImages, which `restore` still
+  reads. It knows nothing of how the load writes.
 - `refusal(load)`: why the load cannot be reversed now (None when it can): no before-images taken,
   or accounts changed since it was loaded (a later load that is not reversed, a payment, an
   ACH reject, an account change, a customer link, any later write), named with their count.
@@ -23,7 +21,8 @@ the restore.
 from django.db import connection
 from django.db.models import F, Q
 
-from ingest.models import IN_LEDGER, AdjustmentApplied, BeforeImage, Load, RecordStatus, StagedRecord
+from ingest.models import (IN_LEDGER, AccountImage, AdjustmentApplied, BeforeImage, DetailImage, InvoiceImage, Load,
+                           RecordStatus, StagedRecord)
 from ingest.setbased import col, q, set_based, table, tune_transaction
 from ingest.staging import batch_size
 from ledger.models import Account, AccountChange, AchReject, CustomerAccount, Invoice, InvoiceDetail, Payment
@@ -35,26 +34,10 @@ def _columns(model):
     return [field.attname for field in model._meta.concrete_fields]
 
 
-def _keys(queryset, column, size):
-    """The distinct non-empty values of `column`, in batches, seeking (never OFFSET)."""
-    last = None
-    base = queryset.exclude(**{column: ""}).values_list(column, flat=True).order_by(column).distinct()
-    while True:
-        page = base if last is None else base.filter(**{f"{column}__gt": last})
-        keys = list(page[:size])
-        if not keys:
-            return
-        yield keys
-        last = keys[-1]
-
-
 def snapshot_before(load):
     """Store the before-image of every account and invoice the load's ok records name that
     the biller has, and note on the load that its images were taken."""
-    if set_based():
-        _snapshot_in_sql(load)
-    else:
-        _snapshot_in_batches(load)
+    _snapshot(load)
     Load.objects.filter(pk=load.pk).update(before_images_taken=True)
     load.before_images_taken = True
 
@@ -67,14 +50,17 @@ def load_keys(load, key):
 
 
 KEY_FIELDS = {BeforeImage.ACCOUNT: "account_number", BeforeImage.INVOICE: "invoice_number"}
+# the typed images (ingest.models.AccountImage, InvoiceImage) of each kind, and what they copy
+IMAGES = {BeforeImage.ACCOUNT: (AccountImage, Account), BeforeImage.INVOICE: (InvoiceImage, Invoice)}
 
 
 def created_keys(load, kind, size):
     """The keys of `kind` the load created, in batches: its staged ok records' keys (walked in
-    file order, a seek on (load, status, seq)) that have no image with data (an image written
-    before images were kept for existing rows only may say "absent" with a null data). A key
-    named by several records may come in more than one batch."""
+    file order, a seek on (load, status, seq)) that have no image (a typed one, or a JSON
+    BeforeImage with data: one written before images were kept for existing rows only may say
+    "absent" with a null data). A key named by several records may come in more than one batch."""
     key, last = KEY_FIELDS[kind], 0
+    image = IMAGES[kind][0]
     ok = StagedRecord.objects.filter(load=load, status=RecordStatus.OK)
     while True:
         rows = list(ok.filter(seq__gt=last).order_by("seq").values_list("seq", key)[:size])
@@ -82,89 +68,51 @@ def created_keys(load, kind, size):
             return
         last = rows[-1][0]
         keys = {value for _seq, value in rows if value}
-        imaged = set(BeforeImage.objects.filter(load=load, kind=kind, key__in=keys, data__isnull=False)
-                     .values_list("key", flat=True))
+        imaged = set(image.objects.filter(load=load, **{f"{key}__in": keys}).values_list(key, flat=True))
+        imaged |= set(BeforeImage.objects.filter(load=load, kind=kind, key__in=keys, data__isnull=False)
+                      .values_list("key", flat=True))
         if keys - imaged:
             yield sorted(keys - imaged)
 
 
-def _snapshot_in_batches(load):
-    """snapshot_before on SQLite: the keys and rows read in batches, the images bulk-inserted."""
-    size = batch_size()
-    ok = StagedRecord.objects.filter(load=load, status=RecordStatus.OK)
-    account_columns, invoice_columns, detail_columns = _columns(Account), _columns(Invoice), _columns(InvoiceDetail)
-    for keys in _keys(ok, "account_number", size):
-        rows = {row["account_number"]: row for row in
-                Account.objects.filter(biller_id=load.biller_id, account_number__in=keys).values(*account_columns)}
-        BeforeImage.objects.bulk_create(
-            [_image(load, BeforeImage.ACCOUNT, key, rows[key]) for key in keys if key in rows], batch_size=size)
-    for keys in _keys(ok, "invoice_number", size):
-        rows = {row["invoice_number"]: row for row in
-                Invoice.objects.filter(biller_id=load.biller_id, invoice_number__in=keys).values(*invoice_columns)}
-        details = {}
-        for row in (InvoiceDetail.objects.filter(invoice_id__in=[r["id"] for r in rows.values()])
-                    .order_by("invoice_id", "position").values(*detail_columns)):
-            details.setdefault(row["invoice_id"], []).append(row)
-        for row in rows.values():
-            row["details"] = details.get(row["id"], [])
-        BeforeImage.objects.bulk_create(
-            [_image(load, BeforeImage.INVOICE, key, rows[key]) for key in keys if key in rows], batch_size=size)
+def _copied(model):
+    """The columns of `model` an image copies: every one but the primary key (the image's row_id)."""
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _image(load, kind, key, row):
-    return BeforeImage(load=load, kind=kind, key=key, row_id=row["id"], data=row)
+def _snapshot(load):
+    """One INSERT ... SELECT per table (the same SQL on PostgreSQL and SQLite): the load's
+    distinct staged keys joined to the biller's rows (a key without a row gets no image), each
+    row copied column for column into its image table; then the detail lines of the imaged
+    invoices. No JSON is built, no row goes through Python."""
+    if set_based():
+        tune_transaction()
+    params = {"load": load.pk, "biller": load.biller_id, "ok": RecordStatus.OK}
+    for image, model in IMAGES.values():
+        key = KEY_FIELDS[BeforeImage.ACCOUNT if model is Account else BeforeImage.INVOICE]
+        staged_key, columns = col(StagedRecord, key), _copied(model)
+        _execute(f"""
+            INSERT INTO {table(image)} ({col(image, 'load')}, {col(image, 'row_id')},
+                   {", ".join(q(f.attname) for f in columns)})
+            SELECT %(load)s, x.{q(model._meta.pk.column)}, {", ".join(f"x.{q(f.column)}" for f in columns)}
+            FROM (SELECT DISTINCT s.{staged_key} AS key FROM {table(StagedRecord)} s
+                  WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = %(ok)s
+                    AND s.{staged_key} <> '') keys
+            JOIN {table(model)} x ON x.{col(model, 'biller')} = %(biller)s AND x.{col(model, key)} = keys.key""",
+                 params)
+    columns = _copied(InvoiceDetail)
+    _execute(f"""
+        INSERT INTO {table(DetailImage)} ({col(DetailImage, 'load')}, {col(DetailImage, 'row_id')},
+               {", ".join(q(f.attname) for f in columns)})
+        SELECT %(load)s, d.{q(InvoiceDetail._meta.pk.column)}, {", ".join(f"d.{q(f.column)}" for f in columns)}
+        FROM {table(InvoiceImage)} y
+        JOIN {table(InvoiceDetail)} d ON d.{col(InvoiceDetail, 'invoice')} = y.{col(InvoiceImage, 'row_id')}
+        WHERE y.{col(InvoiceImage, 'load')} = %(load)s""", params)
 
 
-# PostgreSQL's jsonb_build_object takes at most 100 arguments: 50 keys and values
-JSON_PAIRS = 50
-
-
-def _row_json(model, alias):
-    """SQL of the JSON image of `alias`'s row of `model`, as the ORM path stores it (`.values()`
-    through ExactJSONEncoder): keys by attname, decimals as exact text, dates, times and UUIDs
-    as ISO text, the rest as JSON numbers, booleans and strings. What restore() reads back."""
-    pairs = []
-    for field in model._meta.concrete_fields:
-        cast = "::text" if field.get_internal_type() == "DecimalField" else ""
-        pairs.append(f"'{field.attname}', {alias}.{q(field.column)}{cast}")
-    chunks = [pairs[n:n + JSON_PAIRS] for n in range(0, len(pairs), JSON_PAIRS)]
-    return " || ".join(f"jsonb_build_object({', '.join(chunk)})" for chunk in chunks)
-
-
-def _snapshot_in_sql(load):
-    """snapshot_before on PostgreSQL: one INSERT ... SELECT per kind, the load's distinct staged
-    keys joined to the ledger (a key without a row gets no image)."""
-    tune_transaction()
-    _insert_images(load, BeforeImage.ACCOUNT, Account, "account_number", _row_json(Account, "x"))
-    # the detail lines of the load's invoices aggregated in one pass (a subquery per invoice
-    # took a third longer at 100,000 invoices)
-    detail_invoice = col(InvoiceDetail, "invoice")
-    details = (f"SELECT d.{detail_invoice} AS invoice_id, jsonb_agg({_row_json(InvoiceDetail, 'd')} "
-               f"ORDER BY d.{col(InvoiceDetail, 'position')}) AS lines "
-               f"FROM {table(InvoiceDetail)} d JOIN {table(Invoice)} y ON y.{col(Invoice, 'id')} = d.{detail_invoice} "
-               f"AND y.{col(Invoice, 'biller')} = %(biller)s JOIN keys ON y.{col(Invoice, 'invoice_number')} = keys.key "
-               f"GROUP BY 1")
-    _insert_images(load, BeforeImage.INVOICE, Invoice, "invoice_number",
-                   f"{_row_json(Invoice, 'x')} || jsonb_build_object('details', COALESCE(g.lines, '[]'::jsonb))",
-                   f"LEFT JOIN ({details}) g ON g.invoice_id = x.{col(Invoice, 'id')}")
-
-
-def _insert_images(load, kind, model, key, data, joins=""):
-    """One image per distinct non-empty `key` of the load's ok records (`keys`) that names a
-    row `x` of the biller: `data`, SQL over `x` and `joins`."""
-    columns = ", ".join(col(BeforeImage, f) for f in ("load", "kind", "key", "row_id", "data"))
-    staged_key, row_id = col(StagedRecord, key), f"x.{col(model, 'id')}"
+def _execute(sql, params):
     with connection.cursor() as cursor:
-        cursor.execute(f"""
-            INSERT INTO {table(BeforeImage)} ({columns})
-            WITH keys AS (
-                SELECT DISTINCT s.{staged_key} AS key FROM {table(StagedRecord)} s
-                WHERE s.{col(StagedRecord, 'load')} = %(load)s AND s.{col(StagedRecord, 'status')} = %(ok)s
-                  AND s.{staged_key} <> '')
-            SELECT %(load)s, %(kind)s, keys.key, {row_id}, {data}
-            FROM keys
-            JOIN {table(model)} x ON x.{col(model, 'biller')} = %(biller)s AND x.{col(model, key)} = keys.key
-            {joins}""", {"load": load.pk, "biller": load.biller_id, "kind": kind, "ok": RecordStatus.OK})
+        cursor.execute(sql, params)
 
 
 # --- what stops a reversal ---------------------------------------------------------------------
@@ -229,6 +177,7 @@ def refusal(load):
 # --- the restore ------------------------------------------------------------------------------
 
 def _images(load, kind, size):
+    """The load's JSON images of `kind` (BeforeImage: loads made before the typed images), in batches."""
     last = ""
     while True:
         batch = list(BeforeImage.objects.filter(load=load, kind=kind, key__gt=last).order_by("key")[:size])
@@ -238,12 +187,28 @@ def _images(load, kind, size):
         last = batch[-1].key
 
 
+def _typed_images(load, kind, size):
+    """The load's typed images of `kind`, in batches by key (a seek on the unique (load, key))."""
+    image, key, last = IMAGES[kind][0], KEY_FIELDS[kind], ""
+    while True:
+        batch = list(image.objects.filter(load=load, **{f"{key}__gt": last}).order_by(key)[:size])
+        if not batch:
+            return
+        yield batch
+        last = getattr(batch[-1], key)
+
+
 def _rebuild(model, data):
     """A model instance from an image's data (JSON values back to Python by each field)."""
     values = {}
     for field in model._meta.concrete_fields:
         values[field.attname] = field.to_python(data[field.attname]) if data.get(field.attname) is not None else None
     return model(**values)
+
+
+def _from_image(model, image):
+    """The `model` instance a typed image copies (its id the image's row_id)."""
+    return model(pk=image.row_id, **{field.attname: getattr(image, field.attname) for field in _copied(model)})
 
 
 def restore(load):
@@ -266,11 +231,23 @@ def restore(load):
         InvoiceDetail.objects.bulk_create([_rebuild(InvoiceDetail, row) for image in previous
                                            for row in image.data["details"]], batch_size=size)
         counts["invoices"]["restored"] += len(previous)
+    for batch in _typed_images(load, BeforeImage.INVOICE, size):
+        ids = [image.row_id for image in batch]
+        Invoice.objects.bulk_update([_from_image(Invoice, image) for image in batch], invoice_fields, batch_size=size)
+        InvoiceDetail.objects.filter(invoice_id__in=ids).delete()
+        InvoiceDetail.objects.bulk_create(
+            [_from_image(InvoiceDetail, line) for line in
+             DetailImage.objects.filter(load=load, invoice_id__in=ids).order_by("invoice_id", "position")],
+            batch_size=size)
+        counts["invoices"]["restored"] += len(batch)
     for batch in _images(load, BeforeImage.ACCOUNT, size):
         previous = [image for image in batch if image.data is not None]
         Account.objects.bulk_update([_rebuild(Account, image.data) for image in previous], account_fields,
                                     batch_size=size)
         counts["accounts"]["restored"] += len(previous)
+    for batch in _typed_images(load, BeforeImage.ACCOUNT, size):
+        Account.objects.bulk_update([_from_image(Account, image) for image in batch], account_fields, batch_size=size)
+        counts["accounts"]["restored"] += len(batch)
     for created in created_keys(load, BeforeImage.ACCOUNT, size):
         counts["accounts"]["deleted"] += Account.objects.filter(
             biller_id=load.biller_id, account_number__in=created).delete()[1].get(Account._meta.label, 0)

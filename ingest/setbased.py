@@ -256,9 +256,7 @@ def classify_invoices(load, lock=False, staged=None, preview=False):
                    {", ".join(f"a.{col(Account, field)} AS d_{field}" for field, _ in customer_values)},
                    {", ".join(f"{sql} AS v_{field}" for field, sql in invoice_values)},
                    {", ".join(f"i.{col(Invoice, field)} AS i_{field}" for field, _ in invoice_values)},
-                   {_staged_details()} AS details,
-                   CASE WHEN i.{col(Invoice, 'id')} IS NULL THEN NULL
-                        ELSE {_stored_details(f"i.{col(Invoice, 'id')}")} END AS stored_details
+                   {_staged_details()} AS details
             FROM {_staged_invoices(load, staged)}
             CROSS JOIN LATERAL jsonb_to_record(s.invoice) AS iv({_invoice_record()})
             {_ledger_joins()}
@@ -266,12 +264,23 @@ def classify_invoices(load, lock=False, staged=None, preview=False):
         ), c AS (
             SELECT r.*, {_invoice_action("invoice_id", [f"v_{field}" for field, _ in invoice_values],
                                          [f"i_{field}" for field, _ in invoice_values], "invoice_account_id",
-                                         "account_id", "details", "stored_details")} AS invoice_action
-            FROM r
+                                         "account_id", "details", _stored_details("r.invoice_id"))} AS invoice_action
+            FROM r   -- the stored detail lines read only when the values and account are the same
         )
-        SELECT c.*, {_conflict_and_balance(f"COALESCE({balance_due}, {total_due})")}
+        SELECT {", ".join(_kept_columns(customer_values, invoice_values))},
+               {_conflict_and_balance(f"COALESCE({balance_due}, {total_due})")}
         FROM c""", params)
-    _execute(f"ANALYZE {INVOICE_PLAN} (account_number, seq, conflict)")
+    _execute(f"ANALYZE {INVOICE_PLAN} (account_number, invoice_number, seq, conflict, invoice_action, invoice_id)")
+
+
+def _kept_columns(customer_values, invoice_values):
+    """The columns of `c` the plan keeps: what classify_accounts and the writes read. The stored
+    invoice's values (i_*) and detail lines, read only to compute invoice_action, are left out:
+    they made every plan row (and the account plan's sort over them, which spilled to disk at
+    200,000 records) about twice as wide."""
+    return (["staged_id", "seq", "line", "account_number", "invoice_number", "account_id", "db_balance", "invoice_id",
+             "paid"] + [f"{prefix}_{field}" for prefix in ("c", "d") for field, _ in customer_values]
+            + [f"v_{field}" for field, _ in invoice_values] + ["details", "invoice_action"])
 
 
 def _staged_invoices(load, staged):
@@ -341,6 +350,15 @@ def _conflict_and_balance(balance_due):
     return (f"(invoice_action = 'updated' AND paid > 0) AS conflict, "
             f"CASE WHEN invoice_action <> 'unchanged' THEN {balance_due} END AS balance_set")
 
+
+# what classify_accounts reads of INVOICE_PLAN (besides the customer fields): the sort of its
+# windows carries these columns only, not the invoice values and detail lines (the writes of
+# invoices and detail lines read those from INVOICE_PLAN); a sort of the whole plan spilled
+# to disk at 200,000 records, and ACCOUNT_PLAN was a second copy of it
+ACCOUNT_PLAN_INPUT = ("staged_id", "seq", "account_number", "invoice_number", "invoice_id", "invoice_action",
+                      "account_id", "db_balance", "balance_set")
+
+
 def classify_accounts():
     """Create ACCOUNT_PLAN from INVOICE_PLAN's records without conflict: each record's
     `account_action` (new for the first record of an account the ledger lacks; updated when
@@ -353,7 +371,8 @@ def classify_accounts():
     _execute(f"""
         CREATE TEMPORARY TABLE {ACCOUNT_PLAN} ON COMMIT DROP AS
         WITH w AS (
-            SELECT t.*, row_number() OVER acct AS nth,
+            SELECT {", ".join(f"t.{name}" for name in ACCOUNT_PLAN_INPUT)}, {", ".join(f"t.c_{f}, t.d_{f}" for f in fields)},
+                   row_number() OVER acct AS nth,
                    row_number() OVER (PARTITION BY account_number ORDER BY seq DESC) = 1 AS last,
                    {", ".join(f"lag(c_{f}) OVER acct AS p_{f}" for f in fields)},
                    array_agg(balance_set) FILTER (WHERE balance_set IS NOT NULL)
@@ -643,8 +662,8 @@ def write_invoices(params):
         INSERT INTO {table(Invoice)} AS i ({", ".join(col(Invoice, f) for f in INVOICE_WRITTEN)})
         SELECT %(biller)s, a.{col(Account, 'id')}, t.invoice_number, gen_random_uuid(),
                {", ".join(f"t.v_{f}" for f in INVOICE_VALUE_FIELDS)}, 0, %(load)s, %(now)s, %(now)s
-        FROM {ACCOUNT_PLAN} t {_ledger_row(Account, "account_number", "a")}
-        WHERE t.invoice_action <> 'unchanged'
+        FROM {INVOICE_PLAN} t {_ledger_row(Account, "account_number", "a")}
+        WHERE t.invoice_action <> 'unchanged' AND NOT t.conflict
         ORDER BY t.seq
         ON CONFLICT ({col(Invoice, 'biller')}, {col(Invoice, 'invoice_number')}) DO UPDATE
         SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
@@ -655,15 +674,15 @@ def write_details(params):
     """Replace the detail lines of the updated invoices and write those of the new ones."""
     detail_invoice = col(InvoiceDetail, "invoice")
     _execute(f"""
-        DELETE FROM {table(InvoiceDetail)} d USING {ACCOUNT_PLAN} t
-        WHERE t.invoice_action = 'updated' AND d.{detail_invoice} = t.invoice_id""", params)
+        DELETE FROM {table(InvoiceDetail)} d USING {INVOICE_PLAN} t
+        WHERE t.invoice_action = 'updated' AND NOT t.conflict AND d.{detail_invoice} = t.invoice_id""", params)
     columns = ", ".join(col(InvoiceDetail, f) for f in DETAIL_VALUE_FIELDS)
     return _execute(f"""
         INSERT INTO {table(InvoiceDetail)} ({detail_invoice}, {col(InvoiceDetail, 'position')}, {columns})
         SELECT i.{col(Invoice, 'id')}, e.n, {", ".join(f"e.d->>{n}" for n in range(len(DETAIL_VALUE_FIELDS)))}
-        FROM {ACCOUNT_PLAN} t {_ledger_row(Invoice, "invoice_number", "i")}
+        FROM {INVOICE_PLAN} t {_ledger_row(Invoice, "invoice_number", "i")}
         CROSS JOIN LATERAL jsonb_array_elements(t.details) WITH ORDINALITY AS e(d, n)
-        WHERE t.invoice_action <> 'unchanged'
+        WHERE t.invoice_action <> 'unchanged' AND NOT t.conflict
         ORDER BY t.seq, e.n""", params)
 
 

@@ -18,7 +18,7 @@ from billers.models import Biller
 from ledger.models import Account, Payment
 from ingest import pipeline, reversal
 from ingest.lifecycle import FourEyesRefused, PermissionRefused, Refused
-from ingest.models import BeforeImage, Load, LoadStatus
+from ingest.models import AccountImage, BeforeImage, InvoiceImage, Load, LoadStatus
 from tests.shared import shared
 from tests.support.reversals import ledger_rows, loaded, reversed_now, user
 
@@ -103,11 +103,12 @@ def test_reversing_an_adjustment_load_then_an_invoice_load_restores_every_row(in
 
 def test_only_rows_that_existed_get_an_image_the_others_are_those_the_load_created(incode):
     first = loaded(incode, INVOICE, SAMPLE, "first.xml")
-    assert first.before_images_taken and not BeforeImage.objects.filter(load=first).exists()
+    assert first.before_images_taken and not AccountImage.objects.filter(load=first).exists()
+    assert not InvoiceImage.objects.filter(load=first).exists() and not BeforeImage.objects.exists()
     assert reversal.refusal(first) is None
     second = loaded(incode, INVOICE, second_file(), "second.xml")
     accounts = set(Account.objects.filter(biller=incode).values_list("account_number", flat=True))
-    imaged = set(BeforeImage.objects.filter(load=second, kind=BeforeImage.ACCOUNT).values_list("key", flat=True))
+    imaged = set(AccountImage.objects.filter(load=second).values_list("account_number", flat=True))
     created = [key for keys in reversal.created_keys(second, BeforeImage.ACCOUNT, 2) for key in keys]
     assert created == ["10-1002-62599"] and imaged == accounts - set(created)
     assert reversal.restore(second)["accounts"] == {"restored": len(imaged), "deleted": 1}
@@ -226,7 +227,7 @@ def test_the_snapshot_costs_the_same_queries_whatever_the_number_of_records(inco
         assert load.ok_count == count
         with CaptureQueriesContext(connection) as captured:
             reversal.snapshot_before(load)
-        assert BeforeImage.objects.filter(load=load).count() == count
+        assert AccountImage.objects.filter(load=load).count() == count
         return len(captured)
 
     assert queries(5, "a.csv") == queries(150, "b.csv")   # one batch each (SQLite: <= 999 parameters)

@@ -79,6 +79,20 @@ def test_a_reload_rewrites_only_the_changed_invoice_and_account(demo, tmp_path):
     assert snapshot() == (accounts_after, invoices_after, details_after)
 
 
+def test_an_invoice_whose_detail_lines_alone_differ_is_updated_and_its_lines_replaced(demo, tmp_path):
+    rows = [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")]
+    loaded(tmp_path, "a.csv", rows)
+    lines = list(InvoiceDetail.objects.filter(invoice__invoice_number="9002").values_list("position", "description"))
+    assert lines
+    InvoiceDetail.objects.filter(invoice__invoice_number="9002").update(description="changed by hand")
+    second = loaded(tmp_path, "b.csv", rows[::-1])   # the same invoices (another file: not a duplicate)
+    assert second.plan["invoices"] == {"new": 0, "updated": 1, "unchanged": 1}
+    assert Invoice.objects.get(invoice_number="9002").written_by_load == second.pk
+    assert Invoice.objects.get(invoice_number="9001").written_by_load != second.pk
+    assert list(InvoiceDetail.objects.filter(invoice__invoice_number="9002").values_list("position", "description")) == lines
+    assert loaded(tmp_path, "c.csv", rows[1:]).plan["invoices"] == {"new": 0, "updated": 0, "unchanged": 1}
+
+
 def test_the_last_invoice_of_an_account_in_the_file_gives_its_balance_and_fields(demo, tmp_path):
     load = loaded(tmp_path, "a.csv", [("1001", "First", "10.00", "9001"), ("1002", "Other", "7.00", "9004"),
                                       ("1001", "Second", "20.00", "9002"), ("1001", "Third", "5.00", "9003")])
