@@ -10,6 +10,7 @@ Every table and column is named through the models' _meta (db_table, field.colum
 literal name, so that moving a model to another app changes nothing here. The statements run
 inside the caller's transaction; temporary tables are dropped at its commit (or rollback).
 """
+import contextlib
 import json
 from decimal import Decimal
 
@@ -81,16 +82,53 @@ def copy_staged(records):
     columns as their JSON text (`json_text`), which PostgreSQL reads as jsonb."""
     if not records:
         return
-    names = [f.attname for f in STAGED_FIELDS]
-    columns = ", ".join(q(f.column) for f in STAGED_FIELDS)
-    json_at = [i for i, name in enumerate(names) if name in JSON_COLUMNS]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {PENDING} ({columns}) FROM STDIN") as copy:
-            for record in records:
-                row = [getattr(record, name) for name in names]
-                for i in json_at:
-                    row[i] = json_text(row[i])
-                copy.write_row(row)
+    copy = StagingCopy()
+    try:
+        copy.write(records)
+    finally:
+        copy.close()
+
+
+class StagingCopy:
+    """One COPY into PENDING kept open across batches (`write` them, then `close`): the
+    server reads and stores one batch while the parser reads the next, on the other core;
+    a COPY per batch of 1,000 made the client wait at each batch's end for the server to
+    finish it, and the server wait while the client parsed. Nothing else may use the
+    connection while it is open: `close` it first (stage closes it before each progress
+    write). A parse that fails ends the COPY as well (aborting it would abort the caller's
+    transaction): its records wait in PENDING, which `unstage` drops."""
+
+    def __init__(self):
+        self._stack = None
+        self._copy = None
+        self.names = [f.attname for f in STAGED_FIELDS]
+        self.json_at = [i for i, name in enumerate(self.names) if name in JSON_COLUMNS]
+
+    def write(self, records):
+        if not records:
+            return
+        if self._copy is None:
+            columns = ", ".join(q(f.column) for f in STAGED_FIELDS)
+            stack = contextlib.ExitStack()
+            try:
+                cursor = stack.enter_context(connection.cursor())
+                self._copy = stack.enter_context(cursor.cursor.copy(f"COPY {PENDING} ({columns}) FROM STDIN"))
+            except BaseException:
+                stack.close()
+                raise
+            self._stack = stack
+        names, json_at, write_row = self.names, self.json_at, self._copy.write_row
+        for record in records:
+            row = [getattr(record, name) for name in names]
+            for i in json_at:
+                row[i] = json_text(row[i])
+            write_row(row)
+
+    def close(self):
+        """End the COPY: the server has stored every row written when it returns."""
+        stack, self._stack, self._copy = self._stack, None, None
+        if stack is not None:
+            stack.close()
 
 
 EMPTY_LIST = "[]"

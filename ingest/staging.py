@@ -9,7 +9,7 @@ from ingest.config import build_parse_config
 from ingest.formats import parse
 from ingest.mapping import oversized
 from ingest.models import Load, StagedRecord
-from ingest.setbased import begin_staging, copy_staged, discard_staging, set_based
+from ingest.setbased import StagingCopy, begin_staging, discard_staging, set_based
 
 ERROR_EXAMPLES = 10          # lines kept per field for the preview's "errors by field"
 RECORD_FIELD = "(record)"    # errors that name no field
@@ -109,11 +109,14 @@ def stage(load, errors, plan=None):
     config = build_parse_config(load.biller, load.file_format.code)
     stored = StoredFile(load.file)
     size = batch_size()
+    copy = None
     if set_based():
         begin_staging()               # PostgreSQL: the records wait there for the plan
+        copy = StagingCopy()          # one COPY across batches, closed before each progress write
     try:
         result = parse(load.file_format.code, stored, config)
-        buffer, seq, progress = [], 0, Progress(load)
+        buffer, seq = [], 0
+        progress = Progress(load, before_write=copy.close if copy is not None else None)
         for record in result.records():
             seq += 1
             staged = staged_record(load, seq, record)
@@ -121,13 +124,17 @@ def stage(load, errors, plan=None):
                 errors.add(error["field"], staged.line, error["message"])
             buffer.append(staged)
             if len(buffer) >= size:
-                _flush(buffer, plan)
+                _flush(buffer, plan, copy)
                 progress(seq)
                 buffer = []
-        _flush(buffer, plan)
+        _flush(buffer, plan, copy)
         progress(seq, final=True)
     finally:
-        stored.close()
+        try:
+            if copy is not None:
+                copy.close()          # a failed parse's records too: unstage drops them with PENDING
+        finally:
+            stored.close()
     return result
 
 
@@ -139,12 +146,12 @@ def unstage(load):
         discard_staging()
 
 
-def _flush(buffer, plan):
+def _flush(buffer, plan, copy=None):
     if buffer:
         if plan is not None:
             plan(buffer)
-        if set_based():
-            copy_staged(buffer)       # PostgreSQL: COPY into the temporary table
+        if copy is not None:
+            copy.write(buffer)        # PostgreSQL: COPY into the temporary table
         else:
             StagedRecord.objects.bulk_create([s.as_model() for s in buffer], batch_size=batch_size())
 
@@ -158,13 +165,16 @@ class Progress:
     is a commit of its own (~10 ms on a loaded machine, 10 s per 1,000,000 records when it
     was written after every batch)."""
 
-    def __init__(self, load):
+    def __init__(self, load, before_write=None):
         self.load = load
         self.written_at = None
+        self.before_write = before_write   # stage: end the open COPY (the write needs the connection)
 
     def __call__(self, seq, final=False):
         now = time.monotonic()
         if final or self.written_at is None or now - self.written_at >= PROGRESS_SECONDS:
+            if self.before_write is not None:
+                self.before_write()
             Load.objects.filter(pk=self.load.pk).update(progress=seq, records_count=seq, updated_at=timezone.now())
             self.written_at = now
 
