@@ -53,7 +53,7 @@ PENDING = "icp_staging"
 
 
 def begin_staging():
-    """A fresh temporary table PENDING shaped as staging, for `copy_staged`: the records wait
+    """A fresh temporary table PENDING shaped as staging, for `StagingCopy`: the records wait
     there (no WAL, no index, no foreign-key check per row) until `plan_preview` writes them to
     staging once, with their actions (the plan no longer rewrites every staged row: that
     UPDATE was 69 of 357 s at 1,000,000 rows). Their ids come from staging's own sequence, in
@@ -72,26 +72,15 @@ def discard_staging():
 
 
 def _pending():
-    """Whether this session has records staged by `copy_staged` that wait in PENDING."""
+    """Whether this session has records staged by `StagingCopy` that wait in PENDING."""
     (exists,), = _fetch(f"SELECT to_regclass('pg_temp.{PENDING}') IS NOT NULL")
     return exists
 
 
-def copy_staged(records):
-    """Write Staged records into PENDING with one COPY (psycopg 3 `cursor.copy`): each value
-    goes through psycopg's COPY escaping instead of a quoted INSERT parameter, the JSON
-    columns as their JSON text (`json_text`), which PostgreSQL reads as jsonb."""
-    if not records:
-        return
-    copy = StagingCopy()
-    try:
-        copy.write(records)
-    finally:
-        copy.close()
-
-
 class StagingCopy:
-    """One COPY into PENDING kept open across batches (`write` them, then `close`): the
+    """Write Staged records into PENDING with psycopg 3's `cursor.copy` (each value through
+    its COPY escaping, the JSON columns as their JSON text, `json_text`, which PostgreSQL reads
+    as jsonb), one COPY kept open across batches (`write` them, then `close`): the
     server reads and stores one batch while the parser reads the next, on the other core;
     a COPY per batch of 1,000 made the client wait at each batch's end for the server to
     finish it, and the server wait while the client parsed. Nothing else may use the
@@ -520,7 +509,7 @@ def _adjustment_totals():
 def plan_preview(load, error_fields):
     """Classify the load's staged ok records against the ledger (nothing written to it):
     conflicts become error records (and `error_fields` entries), every other record gets its
-    actions. Records that wait in PENDING (`copy_staged`) are then written to staging once,
+    actions. Records that wait in PENDING (`StagingCopy`) are then written to staging once,
     with their actions; records already in staging get them by an UPDATE. Returns the plan's
     counts. Runs in the caller's transaction."""
     tune_transaction()

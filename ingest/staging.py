@@ -143,8 +143,8 @@ def _old_objects_frozen():
     """The objects that exist before staging (Django's, the modules') moved out of the
     garbage collector's sight while the records stream by (gc.freeze): each batch's records
     outlive the youngest generations, so the collector ran full collections every few batches,
-    each one over every object of the process (client CPU of staging -20 to -35 % at 200,000
-    records, py-spy and process time). The collector still runs; unfrozen at the end."""
+    each one over every object of the process (staging's client CPU at 200,000 records: 4.4 s,
+    2.9 s frozen; process time). The collector still runs; unfrozen at the end."""
     gc.freeze()
     try:
         yield
