@@ -138,11 +138,28 @@ def _any_oversized(data):
     return False
 
 
+@cache
+def _quick_check():
+    """`_any_oversized` as one generated function, its loops over the parts and keys unrolled
+    (about twice as fast: it runs once per staged record; the tests compare the two)."""
+    lines = ["def any_oversized(data):", "    str_ = str"]
+    for part, keys in _limits_by_part():
+        lines += [f"    rows = data.get({part!r})", "    if rows:",
+                  "        for row in (rows if type(rows) is list else (rows,)):", "            get = row.get"]
+        for key, limit in keys:
+            lines += [f"            value = get({key!r})",
+                      f"            if type(value) is str_ and len(value) > {int(limit)}:", "                return True"]
+    lines.append("    return False")
+    namespace = {}
+    exec(compile("\n".join(lines), "<ingest.mapping oversized check>", "exec"), namespace)
+    return namespace["any_oversized"]
+
+
 def oversized(data):
     """(field, message) for each text value of a staged record's data longer than the ledger
     column it would be written to (the database would refuse it, or a shortened account
     number would name another account)."""
-    if not _any_oversized(data):   # the common case, checked once per value
+    if not _quick_check()(data):   # the common case, checked once per value
         return []
     problems = []
     for part, key, limit in _text_columns():

@@ -6,7 +6,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Sum, Window
 from django.utils import timezone
 
 from ingest.classify import classifier_for
@@ -162,8 +162,15 @@ def compare(load):
                      "ok_count": previous.ok_count, "total_amount": f"{previous.total_amount or 0:.2f}"},
         "count_change_pct": _percent(load.ok_count, previous.ok_count),
         "total_change_pct": _percent(load.total_amount or 0, previous.total_amount),
-        "missing_accounts": {"count": missing.count(),
-                             "examples": list(missing.order_by("seq").values_list("account_number", flat=True)[:EXAMPLES])},
-        "new_accounts": {"count": new.count(),
-                         "examples": list(new.order_by("seq").values_list("account_number", flat=True)[:EXAMPLES])},
+        "missing_accounts": _count_and_examples(missing),
+        "new_accounts": _count_and_examples(new),
     }
+
+
+def _count_and_examples(records):
+    """{"count", "examples"} of `records` (their account numbers, the first EXAMPLES in file
+    order) in one query: the count a window over every row, so that the anti-join runs once
+    (a count and an examples query ran it twice: at 200,000 records ~0.5 s each way)."""
+    rows = list(records.annotate(total=Window(Count("pk"))).order_by("seq")
+                .values_list("account_number", "total")[:EXAMPLES])
+    return {"count": rows[0][1] if rows else 0, "examples": [number for number, _ in rows]}

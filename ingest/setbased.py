@@ -10,7 +10,9 @@ Every table and column is named through the models' _meta (db_table, field.colum
 literal name, so that moving a model to another app changes nothing here. The statements run
 inside the caller's transaction; temporary tables are dropped at its commit (or rollback).
 """
+import contextlib
 import json
+import operator
 from decimal import Decimal
 
 import orjson
@@ -51,7 +53,7 @@ PENDING = "icp_staging"
 
 
 def begin_staging():
-    """A fresh temporary table PENDING shaped as staging, for `copy_staged`: the records wait
+    """A fresh temporary table PENDING shaped as staging, for `StagingCopy`: the records wait
     there (no WAL, no index, no foreign-key check per row) until `plan_preview` writes them to
     staging once, with their actions (the plan no longer rewrites every staged row: that
     UPDATE was 69 of 357 s at 1,000,000 rows). Their ids come from staging's own sequence, in
@@ -70,27 +72,54 @@ def discard_staging():
 
 
 def _pending():
-    """Whether this session has records staged by `copy_staged` that wait in PENDING."""
+    """Whether this session has records staged by `StagingCopy` that wait in PENDING."""
     (exists,), = _fetch(f"SELECT to_regclass('pg_temp.{PENDING}') IS NOT NULL")
     return exists
 
 
-def copy_staged(records):
-    """Write Staged records into PENDING with one COPY (psycopg 3 `cursor.copy`): each value
-    goes through psycopg's COPY escaping instead of a quoted INSERT parameter, the JSON
-    columns as their JSON text (`json_text`), which PostgreSQL reads as jsonb."""
-    if not records:
-        return
-    names = [f.attname for f in STAGED_FIELDS]
-    columns = ", ".join(q(f.column) for f in STAGED_FIELDS)
-    json_at = [i for i, name in enumerate(names) if name in JSON_COLUMNS]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {PENDING} ({columns}) FROM STDIN") as copy:
-            for record in records:
-                row = [getattr(record, name) for name in names]
-                for i in json_at:
-                    row[i] = json_text(row[i])
-                copy.write_row(row)
+class StagingCopy:
+    """Write Staged records into PENDING with psycopg 3's `cursor.copy` (each value through
+    its COPY escaping, the JSON columns as their JSON text, `json_text`, which PostgreSQL reads
+    as jsonb), one COPY kept open across batches (`write` them, then `close`): the
+    server reads and stores one batch while the parser reads the next, on the other core;
+    a COPY per batch of 1,000 made the client wait at each batch's end for the server to
+    finish it, and the server wait while the client parsed. Nothing else may use the
+    connection while it is open: `close` it first (stage closes it before each progress
+    write). A parse that fails ends the COPY as well (aborting it would abort the caller's
+    transaction): its records wait in PENDING, which `unstage` drops."""
+
+    def __init__(self):
+        self._stack = None
+        self._copy = None
+        self.names = [f.attname for f in STAGED_FIELDS]
+        self.json_at = [i for i, name in enumerate(self.names) if name in JSON_COLUMNS]
+        self.values = operator.attrgetter(*self.names)   # a record's values, in the COPY's order
+
+    def write(self, records):
+        if not records:
+            return
+        if self._copy is None:
+            columns = ", ".join(q(f.column) for f in STAGED_FIELDS)
+            stack = contextlib.ExitStack()
+            try:
+                cursor = stack.enter_context(connection.cursor())
+                self._copy = stack.enter_context(cursor.cursor.copy(f"COPY {PENDING} ({columns}) FROM STDIN"))
+            except BaseException:
+                stack.close()
+                raise
+            self._stack = stack
+        values, json_at, write_row = self.values, self.json_at, self._copy.write_row
+        for record in records:
+            row = list(values(record))
+            for i in json_at:
+                row[i] = json_text(row[i])
+            write_row(row)
+
+    def close(self):
+        """End the COPY: the server has stored every row written when it returns."""
+        stack, self._stack, self._copy = self._stack, None, None
+        if stack is not None:
+            stack.close()
 
 
 EMPTY_LIST = "[]"
@@ -499,7 +528,7 @@ def _adjustment_totals():
 def plan_preview(load, error_fields):
     """Classify the load's staged ok records against the ledger (nothing written to it):
     conflicts become error records (and `error_fields` entries), every other record gets its
-    actions. Records that wait in PENDING (`copy_staged`) are then written to staging once,
+    actions. Records that wait in PENDING (`StagingCopy`) are then written to staging once,
     with their actions; records already in staging get them by an UPDATE. Returns the plan's
     counts. Runs in the caller's transaction."""
     tune_transaction()
