@@ -343,7 +343,20 @@ def element_texts(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -
 
 def plain_element(text: str, tags: tuple[str, ...]) -> tuple[str, dict] | None:
     """(tag, attributes) of an element text of `element_texts` when it is plain and
-    repeats no attribute (see `plain_elements`), else None."""
+    repeats no attribute (see `plain_elements`), else None. A text whose shape (the text
+    between its double quotes) is that of a plain element seen before is read without the
+    pattern: it is plain exactly when its values are (`_shaped_element`)."""
+    parts = text.split('"')
+    shape = _SHAPES.get(tuple(parts[::2]))
+    if shape is not None and shape[0] in tags:
+        values = parts[1::2]
+        if _NOT_PLAIN_VALUE.search("".join(values)) is None:
+            return shape[0], dict(zip(shape[1], values))
+    return _patterned_element(text, tags, parts)
+
+
+def _patterned_element(text: str, tags: tuple[str, ...], parts: list[str] | None = None) -> tuple[str, dict] | None:
+    """`plain_element` by the plain pattern (the reference); a plain element's shape is kept."""
     match = _plain_pattern(tags).fullmatch(text)
     if match is None:
         return None
@@ -356,4 +369,17 @@ def plain_element(text: str, tags: tuple[str, ...]) -> tuple[str, dict] | None:
             return None
         if len(_PLAIN_ATTRIBUTES) < _KEPT:
             _PLAIN_ATTRIBUTES[attribute_text] = attributes
+    if parts is not None and len(_SHAPES) < _KEPT:
+        _SHAPES[tuple(parts[::2])] = match[1], tuple(attributes)
     return match[1], attributes
+
+
+# The shape of a plain element: its text split at its double quotes, the values (every
+# second part) left out. In a plain element a double quote only opens or closes a value
+# (a name, '=' and whitespace have none), so the parts left are `<Tag` with the first
+# name and its '=', each following name with its '=', then the end `/>`, each with its
+# whitespace: the pattern matched them one by one, and matches any text of that shape
+# whose values are plain values (`_PLAIN_VALUE` without its quotes), giving the names of
+# the shape, in order, with those values.
+_SHAPES: dict[tuple, tuple[str, tuple]] = {}  # shape -> (tag, attribute names in order)
+_NOT_PLAIN_VALUE = re.compile(f"[{_PLAIN_VALUE[3:-3]}]")  # a character no plain value has

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from ingest.formats import ParseConfig, get_format
 from ingest.formats import incode
 from ingest.formats.bif import BifValue
-from ingest.formats.markers import plain_elements
+from ingest.formats import markers
+from ingest.formats.markers import plain_element, plain_elements
 from ingest.formats.readers import WORK, read_blocks
 from ingest.formats.spec import Run
 
@@ -211,6 +212,43 @@ def test_each_plain_element_is_read_as_lxml_reads_it():
             decided += 1
             assert [(tag, attributes) for tag, _, attributes in incode.elements(shape, ("Usage",)).read] == found, shape
     assert decided > 150
+
+
+SHAPE_VALUES = st.lists(st.sampled_from(ELEMENT_VALUES + ("1", "10450", "x y", "'", "=", '"')), max_size=3).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=st.lists(st.sampled_from(["1", "Jan", "a b", ""]), min_size=4, max_size=4),
+       values=st.lists(SHAPE_VALUES, min_size=4, max_size=4), space=SPACE, tag=st.sampled_from(["Meter", "Usage"]))
+def test_an_element_of_a_known_shape_is_read_as_the_pattern_and_lxml_read_it(first, values, space, tag):
+    """`plain_element` reads a text whose shape it has seen without the pattern: the same
+    answer as the pattern (`_patterned_element`, the reference) and as lxml, whatever the
+    values (a quote in one changes the shape; a reference, '<', '=' or a control makes it
+    not plain)."""
+    tags = ("Usage", "Meter", "Tier")
+    names = ("Number", "Cur_read", "Prv_read", "Usage")
+
+    def text(of):
+        return f"<{tag}" + "".join(f'{space or " "}{name}{space}={space}"{value}"' for name, value in zip(names, of)) + " />"
+    learned = plain_element(text(first), tags)  # a plain one: its shape is now known
+    assert learned == markers._patterned_element(text(first), tags)
+    assert learned is None or learned == (tag, dict(zip(names, first)))
+    shaped = text(values)
+    found = plain_element(shaped, tags)
+    assert found == markers._patterned_element(shaped, tags)
+    assert plain_element(shaped, ("Tier",)) is None  # a known shape of another tag is no plain element of these
+    if found is not None:
+        assert [(t, attributes) for t, _, attributes in incode.elements(shaped, tags).read] == [found]
+
+
+def test_an_element_of_a_known_shape_is_read_without_the_pattern(monkeypatch):
+    tags = ("Usage", "Meter", "Tier")
+    assert plain_element('<Meter Number="1" Cur_read="10450" Prv_read="10200" Usage="250"/>', tags)
+    monkeypatch.setattr(markers, "_plain_pattern", None)  # any use of it fails
+    assert plain_element('<Meter Number="2" Cur_read="10451" Prv_read="10201" Usage="é"/>', tags) == (
+        "Meter", {"Number": "2", "Cur_read": "10451", "Prv_read": "10201", "Usage": "é"})
+    with pytest.raises(TypeError):  # not plain by its values: the pattern decides
+        plain_element('<Meter Number="&amp;" Cur_read="10451" Prv_read="10201" Usage="1"/>', tags)
 
 
 def test_the_fast_path_counts_its_work_and_parses_nothing_with_lxml():
