@@ -127,8 +127,13 @@ class ServedCopy:
     def worker_group(self):
         """The process group of bin/serve's worker: its `manage.py qcluster` main process."""
         for pid, cmdline in processes_in(self.folder).items():
-            if cmdline.endswith("manage.py qcluster") and os.getpgid(pid) == pid:
-                return pid
+            if not cmdline.endswith("manage.py qcluster"):
+                continue
+            try:
+                if os.getpgid(pid) == pid:
+                    return pid
+            except ProcessLookupError:
+                continue  # it ended (a killed worker reaped) between the listing and this look
         return None
 
     def rows(self, sql, *params):
