@@ -433,14 +433,21 @@ def change_amounts_paid(biller_id, amounts):
 def apply_payments(payments, sign=1):
     """Take approved payments off their accounts' balances and add them to their invoices'
     amount paid (sign=-1 puts them back, for a void). In the database, a few UPDATEs in all."""
-    by_account = defaultdict(Decimal)
-    by_invoice = defaultdict(lambda: defaultdict(Decimal))
+    by_biller = defaultdict(list)
     for payment in payments:
-        by_account[payment.account_id] += sign * payment.amount
-        by_invoice[payment.biller_id][payment.invoice_number] += sign * payment.amount
+        by_biller[payment.biller_id].append((payment.account_id, payment.invoice_number, sign * payment.amount))
+    for biller_id, amounts in by_biller.items():
+        apply_amounts(biller_id, amounts)
+
+
+def apply_amounts(biller_id, amounts):
+    """`apply_payments` of the biller's (account pk, invoice number, amount) triples."""
+    by_account, by_invoice = defaultdict(Decimal), defaultdict(Decimal)
+    for account_id, number, amount in amounts:
+        by_account[account_id] += amount
+        by_invoice[number] += amount
     change_balances(by_account)
-    for biller_id, amounts in by_invoice.items():
-        change_amounts_paid(biller_id, amounts)
+    change_amounts_paid(biller_id, by_invoice)
 
 
 def change_statuses(changes, user, now):
@@ -591,12 +598,7 @@ class PaidAmounts:
     def add(self, rows):
         """(account pk, invoice number, amount) of approved payments."""
         if not self.postgresql:
-            by_account, by_invoice = defaultdict(Decimal), defaultdict(Decimal)
-            for account_id, number, amount in rows:
-                by_account[account_id] += amount
-                by_invoice[number] += amount
-            change_balances(by_account)
-            change_amounts_paid(self.biller_id, by_invoice)
+            apply_amounts(self.biller_id, rows)
             return
         with connection.cursor() as cursor:
             if not self.created:

@@ -30,10 +30,6 @@ from ledger.models import Account, AccountChange, AchReject, CustomerAccount, In
 EXAMPLES = 10
 
 
-def _columns(model):
-    return [field.attname for field in model._meta.concrete_fields]
-
-
 def snapshot_before(load):
     """Store the before-image of every account and invoice the load's ok records name that
     the biller has, and note on the load that its images were taken."""
@@ -176,26 +172,26 @@ def refusal(load):
 
 # --- the restore ------------------------------------------------------------------------------
 
-def _images(load, kind, size):
-    """The load's JSON images of `kind` (BeforeImage: loads made before the typed images), in batches."""
+def _by_key(images, key, size):
+    """The `images` (a queryset of one load's images, `key` unique among them) in batches of
+    `size` by key, seeking (never OFFSET)."""
     last = ""
     while True:
-        batch = list(BeforeImage.objects.filter(load=load, kind=kind, key__gt=last).order_by("key")[:size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].key
-
-
-def _typed_images(load, kind, size):
-    """The load's typed images of `kind`, in batches by key (a seek on the unique (load, key))."""
-    image, key, last = IMAGES[kind][0], KEY_FIELDS[kind], ""
-    while True:
-        batch = list(image.objects.filter(load=load, **{f"{key}__gt": last}).order_by(key)[:size])
+        batch = list(images.filter(**{f"{key}__gt": last}).order_by(key)[:size])
         if not batch:
             return
         yield batch
         last = getattr(batch[-1], key)
+
+
+def _images(load, kind, size):
+    """The load's JSON images of `kind` (BeforeImage: loads made before the typed images), in batches."""
+    return _by_key(BeforeImage.objects.filter(load=load, kind=kind), "key", size)
+
+
+def _typed_images(load, kind, size):
+    """The load's typed images of `kind`, in batches by key (a seek on the unique (load, key))."""
+    return _by_key(IMAGES[kind][0].objects.filter(load=load), KEY_FIELDS[kind], size)
 
 
 def _rebuild(model, data):
