@@ -11,6 +11,7 @@ from lxml import etree
 
 from .converters import ConversionError, shown
 from .readers import WORK, find
+from .shapes import Shapes
 from .spec import BillCode
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
@@ -253,9 +254,15 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
     and per each of the caller's `scans` of the whole block)."""
     names: dict = {}
     begins: dict[str, str] = {}  # begin marker -> the variable of its first position
-    code.names.update(bill_codes=bill_codes, WORK=WORK)
+    code.names.update(bill_codes=bill_codes, WORK=WORK, Shapes=Shapes)
     ordered = sorted(dict.fromkeys(sources), key=lambda source: source not in required)
     markers = [source for source in ordered if not isinstance(source, BillCode)]
+    if markers:  # read by the block's shape when it is known, else searched (and the shape learned)
+        code.setup.append(f"read_shaped, learn_shape = (lambda shapes: (shapes.read, shapes.learn))"
+                          f"(Shapes({code.name(markers, 'markers')}))")
+        code.add(indent, "shaped = read_shaped(block)", "if shaped is not None:",
+                 f"    {', '.join(f'r{number}' for number in range(len(markers)))}, = shaped", "else:")
+        indent += 1
     for searched, source in enumerate(markers, 1):
         if source.begin not in begins:
             begins[source.begin] = f"b{len(begins)}"
@@ -275,6 +282,9 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
             code.add(indent, *reads)
         else:
             code.add(indent, f"if {begin} < 0:", f"    {raw} = None", "else:", *("    " + line for line in reads))
+    if markers:
+        code.add(indent, "learn_shape(block)")
+        indent -= 1
     code.add(indent, f"WORK.chars += {len(markers) + scans} * len(block)")
     codes = [source for source in ordered if isinstance(source, BillCode)]
     if codes:  # the block's bill codes are read once
