@@ -84,7 +84,7 @@ def block_shape(block: str, sources: list, markers: set[str]) -> tuple[int, Call
             pieces.append(repr(block[start:end]))
             continue
         head, tail = block[start:offsets[first + 1]], block[offsets[final] - 1:end]  # each with its quote
-        between = f"parts[{first + 1}]" if final == first + 2 else f"'\"'.join(parts[{first + 1}:{final}])"
+        between = f"parts[{first + 1}]" if final == first + 2 else f"quote.join(parts[{first + 1}:{final}])"
         pieces.append(joined(head, between, tail))
     count = last + 1
     in_values = [f"{char!r} in values" for char in SPECIAL]
@@ -97,7 +97,7 @@ def block_shape(block: str, sources: list, markers: set[str]) -> tuple[int, Call
         f"    if {' or '.join(in_values + absent_searches(absent))}:",
         "        return None",
         f"    return ({', '.join(pieces)},)"))
-    names = {"skeleton": parts[:count:2]}
+    names = {"skeleton": parts[:count:2], "quote": '"'}
     exec(compile(code, "<block shape>", "exec"), names)
     return count, names["reader"]
 
