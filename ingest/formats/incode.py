@@ -3,6 +3,7 @@ V9 adjustment CSV with a header row in two variants (FORMATS.md 5.2)."""
 import datetime
 from decimal import Decimal
 from functools import partial
+from operator import itemgetter
 from typing import Callable, Iterable, Iterator
 
 from .bif import INCODE_DEFAULT_BIF, add_bif, apply_bif, bif_fields
@@ -13,7 +14,7 @@ from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEA
 from .compiled import (Code, add_conversions, add_rendered, dict_display, made, render_expression,
                        table_renders)
 from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, clean_value, elements,
-                      element_texts, extract, plain_element)
+                      element_finder, extract, plain_element)
 from .records import FileRefused, Record
 from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
 from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
@@ -217,11 +218,12 @@ def details_function(detail_of: dict[str, Callable]) -> Callable[[str, list], bo
     tags = tuple(detail_of)
     rank = {tag: number for number, tag in enumerate(tags)}
     kept: dict[str, tuple[int, dict]] = {}  # element text -> (its tag's rank, its record)
+    texts_of = element_finder(tags)
 
     def details_of(block: str, details: list) -> bool:
-        texts = element_texts(block, tags)
-        if not texts:
-            return texts is not None
+        texts = texts_of(block)
+        if len(texts) > MAX_DETAILS:
+            return False
         records, last, ordered = [], 0, True
         for text in texts:
             known = kept.get(text)
@@ -240,8 +242,9 @@ def details_function(detail_of: dict[str, Callable]) -> Callable[[str, list], bo
             last = known[0]
             records.append(known)
         if not ordered:
-            records.sort(key=lambda known: known[0])  # stable: block order within a kind
-        details += [detail.copy() for _, detail in records]
+            records.sort(key=itemgetter(0))  # stable: block order within a kind
+        for _, detail in records:
+            details.append(detail.copy())
         return True
     return details_of
 

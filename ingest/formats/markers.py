@@ -6,6 +6,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from lxml import etree
 
@@ -33,8 +34,11 @@ def unescape(text: str) -> str:
 def clean_value(raw: str) -> str:
     """Trim, drop one leading '=', trim, drop one pair of surrounding quotes, trim, unescape."""
     value = raw.strip()
-    if value[:1] == '"' and value[-1:] == '"' and len(value) >= 2 and "&" not in value:
-        return value[1:-1].strip()  # the common case, `"text"`
+    if value[-1:] == '"' and "&" not in value:  # the common cases, `"text"` and `="text"`
+        if value[:1] == '"' and len(value) >= 2:
+            return value[1:-1].strip()
+        if value[:2] == '="' and len(value) >= 3:
+            return value[2:-1].strip()
     value = value[1:].strip() if value.startswith("=") else value
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1].strip()
@@ -349,6 +353,11 @@ def element_texts(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -
     Counts nothing in `WORK`: the caller counts the block once."""
     found = _start_pattern(tags).findall(block)  # one scan, no match objects
     return None if len(found) > limit else found
+
+
+def element_finder(tags: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """`element_texts` of `tags` without the limit: every text, the caller counts them."""
+    return _start_pattern(tags).findall
 
 
 def plain_element(text: str, tags: tuple[str, ...]) -> tuple[str, dict] | None:
