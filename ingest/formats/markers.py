@@ -62,18 +62,20 @@ def extract(block: str, begin: str, end: str) -> str | None:
 
 
 _DESCRIPTION = ("<BillCodeDescription>", "</BillCodeDescription>")
+BILL_CODE_START = _DESCRIPTION[0]
 _AMOUNT = ("<Amount>", "</Amount>")
 
 
-def bill_codes(block: str) -> dict[str, list[str | None]]:
+def bill_codes(block: str, after: int = 0) -> dict[str, list[str | None]]:
     """Raw amounts by bill-code description (trimmed, case-folded): for each description,
     the first `<Amount>` before the next description (None when there is none). Each search
-    runs on the block itself, bounded by the next description (no region copied)."""
+    runs on the block itself, bounded by the next description (no region copied). `after`:
+    where the first description is searched from (the block has none before)."""
     codes: dict[str, list[str | None]] = {}
     search = block.find
     opening, closing = _DESCRIPTION
     amount_opening, amount_closing = _AMOUNT
-    start, size, seen = search(opening), len(block), 0
+    start, size, seen = search(opening, after), len(block), 0
     while start >= 0:
         text_start = start + len(opening)
         text_end = search(closing, text_start)
@@ -245,7 +247,8 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
 
 # --- the fast path (ingest.formats.compiled) ------------------------------------------
 
-def add_marker_reads(code, sources: list, required: set, indent: int, scans: int = 0) -> list[str]:
+def add_marker_reads(code, sources: list, required: set, indent: int, scans: int = 0,
+                     later: tuple[str, ...] = ()) -> list[str]:
     """Statements reading each distinct source of a block (`Markers` as `extract` does but
     for `clean_value`, which the conversion applies to a value it has not seen; `BillCode`
     as `bill_code_amounts` does) into a variable, `return None` where `extract` or
@@ -263,10 +266,11 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
     markers = [source for source in ordered if not isinstance(source, BillCode)]
     if markers:  # read by the block's shape when it is known, else searched (and the shape learned)
         code.setup.append(f"read_shaped, learn_shape = (lambda shapes: (shapes.read, shapes.learn))"
-                          f"(Shapes({code.name(markers, 'markers')}))")
+                          f"(Shapes({code.name(markers, 'markers')}, {later!r}))")
         code.add(indent, "shaped = read_shaped(block)", "if shaped is not None:",
-                 f"    {', '.join(f'r{number}' for number in range(len(markers)))}, = shaped", "else:")
+                 f"    {', '.join(f'r{number}' for number in range(len(markers)))}, after = shaped", "else:")
         indent += 1
+    code.add(indent, "after = 0  # where the searches of `later` start")
     for searched, source in enumerate(markers, 1):
         if source.begin not in begins:
             begins[source.begin] = f"b{len(begins)}"
@@ -292,7 +296,7 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
     code.add(indent, f"WORK.chars += {len(markers) + scans} * len(block)")
     codes = [source for source in ordered if isinstance(source, BillCode)]
     if codes:  # the block's bill codes are read once
-        code.add(indent, "codes = bill_codes(block)")
+        code.add(indent, "codes = bill_codes(block, after)")
     for source in codes:
         raw = names[source] = f"r{len(names)}"
         code.add(indent, f"{raw} = codes.get({source.description.strip().casefold()!r})",

@@ -40,8 +40,23 @@ def searched(block: str, sources: list) -> tuple | str:
     return tuple(raws)
 
 
+LATER = ("<BillCodeDescription>", "<Usage", "<Meter", "<Tier")
+
+
+class Shaped(Shapes):
+    """`Shapes` whose `read` also checks where it says the searches of `LATER` may start."""
+
+    def read(self, block: str) -> tuple | None:
+        found = super().read(block)
+        if found is None:
+            return None
+        *raws, after = found
+        assert 0 <= after <= len(block) and not any(text in block[:after] for text in LATER)
+        return tuple(raws)
+
+
 def learned(block: str, sources: list) -> Shapes:
-    shapes = Shapes(sources)
+    shapes = Shaped(sources, LATER)
     shapes.learn(block)
     return shapes
 
@@ -56,6 +71,7 @@ def test_a_known_shape_reads_the_values_of_a_block_of_that_shape():
         assert shapes.read(other.replace("JONES", "arrears")) is None  # a value with a marker
         assert shapes.read(other.replace("JONES", 'JONES" X="')) is None  # another skeleton
         assert shapes.read(other.replace("<Acct_info ", "<Acct_info  ")) is None
+        assert shapes.read(other.split('B_zip="')[0]) is None  # fewer parts than the shape's
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -83,15 +99,29 @@ def test_hypothesis_a_known_shape_reads_what_the_searches_read_or_does_not_decid
 
 def test_shapes_are_kept_and_learned_within_bounds():
     sources = SOURCES[0]
-    shapes = Shapes(sources)
+    shapes = Shaped(sources)
     for number in range(MAX_LEARNED + 5):
         block = SAMPLE_BLOCK.replace("<Acct_info ", "<Acct_info" + " " * (number + 1))
         shapes.learn(block)
         assert shapes.read(block) == (searched(block, sources) if number < MAX_SHAPES else None)
     assert len(shapes.readers) == MAX_SHAPES and shapes.learned == MAX_SHAPES
-    quoted = Shapes([Markers('Name="', '"')])  # a marker with a double quote: no shape at all
+    quoted = Shaped([Markers('Name="', '"')])  # a marker with a double quote: no shape at all
     quoted.learn(SAMPLE_BLOCK)
     assert quoted.readers == [] and quoted.read(SAMPLE_BLOCK) is None
+
+
+def test_the_searches_after_the_shape_start_at_the_compared_text_s_end_only_when_it_has_none_of_their_texts():
+    shapes = Shapes(SOURCES[0], LATER)
+    shapes.learn(SAMPLE_BLOCK)
+    *_, after = shapes.read(SAMPLE_BLOCK)
+    assert SAMPLE_BLOCK.index('B_zip="') < after < SAMPLE_BLOCK.index("<BillCodeDescription>")
+    early = SAMPLE_BLOCK.replace("<Acct_info ", "<Usage/><Acct_info ")
+    shapes = Shapes(SOURCES[0], LATER)
+    shapes.learn(early)
+    assert shapes.read(early)[-1] == 0
+    shapes = Shapes(SOURCES[0], ("Usage",))  # a text a value may hold: searched from the start
+    shapes.learn(SAMPLE_BLOCK)
+    assert shapes.read(SAMPLE_BLOCK)[-1] == 0
 
 
 def test_a_marker_inside_a_value_of_the_learned_block_teaches_no_shape():
