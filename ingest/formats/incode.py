@@ -3,6 +3,7 @@ V9 adjustment CSV with a header row in two variants (FORMATS.md 5.2)."""
 import datetime
 from decimal import Decimal
 from functools import partial
+from operator import itemgetter
 from typing import Callable, Iterable, Iterator
 
 from .bif import INCODE_DEFAULT_BIF, add_bif, apply_bif, bif_fields
@@ -12,8 +13,8 @@ from .icfile import (ADJUSTMENT_HEAD, ADJUSTMENT_HEADER, CUSTOMER_HEAD, FILE_HEA
                      INVOICE_HEAD, UTILITY_INVOICE)
 from .compiled import (Code, add_conversions, add_rendered, dict_display, made, render_expression,
                        table_renders)
-from .markers import (MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, clean_value, elements,
-                      element_texts, extract, plain_element)
+from .markers import (BILL_CODE_START, MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, clean_value,
+                      elements, element_finder, extract, plain_element)
 from .records import FileRefused, Record
 from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
 from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
@@ -181,7 +182,8 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
                  "        find = block.find", "        try:")
         read, renders = tables.read, table_renders(tables.header, tables.customer)
         required = {source for (_, _, needed, _, _, source) in read.reads if needed and not isinstance(source, BillCode)}
-        raws = add_marker_reads(code, read.sources, required, 3, scans=bool(tables.elements))
+        later = (BILL_CODE_START, *(f"<{tag}" for tag in tables.elements))  # searched from `after`
+        raws = add_marker_reads(code, read.sources, required, 3, scans=bool(tables.elements), later=later)
         pairs = add_conversions(code, read, raws, 3, clean_value, renders)
         for number, (name, rule, arguments) in enumerate(RULES):
             if name in tables.header_names:
@@ -194,7 +196,7 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
         text_of = (lambda name: pairs[name][1] if name in pairs else "None")
         code.add(2, f"details = [{render_expression(code, tables.first_detail, text_of)}]")
         if tables.elements:
-            code.add(2, "if not details_of(block, details):", "    return None")
+            code.add(2, "if not details_of(block, details, after):", "    return None")
         number, amount = (pairs.get(name, ("None",))[0] for name in ("InvoiceNumber", AMOUNT_FIELD))
         code.add(2, "line = item.line", f"if first_line('InvoiceNumber', {number}, line) is not None:",
                  "    return None  # a duplicate: `read_invoice` reports it (the first line is kept as it was)",
@@ -212,16 +214,18 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
 def details_function(detail_of: dict[str, Callable]) -> Callable[[str, list], bool]:
     """`detail_records` for a block whose detail elements are all plain and without error:
     appends their records to `details` (grouped by kind in `detail_of` order, each kind in
-    block order) and says whether it could (False: `detail_records` decides). The record
-    of an element's text is kept for the parse (a copy is given each time)."""
+    block order) and says whether it could (False: `detail_records` decides); the elements
+    are searched from `after` (the block has none before). The record of an element's text
+    is kept for the parse (a copy is given each time)."""
     tags = tuple(detail_of)
     rank = {tag: number for number, tag in enumerate(tags)}
     kept: dict[str, tuple[int, dict]] = {}  # element text -> (its tag's rank, its record)
+    texts_of = element_finder(tags)
 
-    def details_of(block: str, details: list) -> bool:
-        texts = element_texts(block, tags)
-        if not texts:
-            return texts is not None
+    def details_of(block: str, details: list, after: int = 0) -> bool:
+        texts = texts_of(block, after)
+        if len(texts) > MAX_DETAILS:
+            return False
         records, last, ordered = [], 0, True
         for text in texts:
             known = kept.get(text)
@@ -240,8 +244,9 @@ def details_function(detail_of: dict[str, Callable]) -> Callable[[str, list], bo
             last = known[0]
             records.append(known)
         if not ordered:
-            records.sort(key=lambda known: known[0])  # stable: block order within a kind
-        details += [detail.copy() for _, detail in records]
+            records.sort(key=itemgetter(0))  # stable: block order within a kind
+        for _, detail in records:
+            details.append(detail.copy())
         return True
     return details_of
 

@@ -6,11 +6,13 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from lxml import etree
 
 from .converters import ConversionError, shown
 from .readers import WORK, find
+from .shapes import Shapes
 from .spec import BillCode
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
@@ -32,8 +34,11 @@ def unescape(text: str) -> str:
 def clean_value(raw: str) -> str:
     """Trim, drop one leading '=', trim, drop one pair of surrounding quotes, trim, unescape."""
     value = raw.strip()
-    if value[:1] == '"' and value[-1:] == '"' and len(value) >= 2 and "&" not in value:
-        return value[1:-1].strip()  # the common case, `"text"`
+    if value[-1:] == '"' and "&" not in value:  # the common cases, `"text"` and `="text"`
+        if value[:1] == '"' and len(value) >= 2:
+            return value[1:-1].strip()
+        if value[:2] == '="' and len(value) >= 3:
+            return value[2:-1].strip()
     value = value[1:].strip() if value.startswith("=") else value
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1].strip()
@@ -57,18 +62,20 @@ def extract(block: str, begin: str, end: str) -> str | None:
 
 
 _DESCRIPTION = ("<BillCodeDescription>", "</BillCodeDescription>")
+BILL_CODE_START = _DESCRIPTION[0]
 _AMOUNT = ("<Amount>", "</Amount>")
 
 
-def bill_codes(block: str) -> dict[str, list[str | None]]:
+def bill_codes(block: str, after: int = 0) -> dict[str, list[str | None]]:
     """Raw amounts by bill-code description (trimmed, case-folded): for each description,
     the first `<Amount>` before the next description (None when there is none). Each search
-    runs on the block itself, bounded by the next description (no region copied)."""
+    runs on the block itself, bounded by the next description (no region copied). `after`:
+    where the first description is searched from (the block has none before)."""
     codes: dict[str, list[str | None]] = {}
     search = block.find
     opening, closing = _DESCRIPTION
     amount_opening, amount_closing = _AMOUNT
-    start, size, seen = search(opening), len(block), 0
+    start, size, seen = search(opening, after), len(block), 0
     while start >= 0:
         text_start = start + len(opening)
         text_end = search(closing, text_start)
@@ -240,7 +247,8 @@ def _parse_together(snippets: dict[int, str]) -> dict[int, dict | str]:
 
 # --- the fast path (ingest.formats.compiled) ------------------------------------------
 
-def add_marker_reads(code, sources: list, required: set, indent: int, scans: int = 0) -> list[str]:
+def add_marker_reads(code, sources: list, required: set, indent: int, scans: int = 0,
+                     later: tuple[str, ...] = ()) -> list[str]:
     """Statements reading each distinct source of a block (`Markers` as `extract` does but
     for `clean_value`, which the conversion applies to a value it has not seen; `BillCode`
     as `bill_code_amounts` does) into a variable, `return None` where `extract` or
@@ -253,9 +261,16 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
     and per each of the caller's `scans` of the whole block)."""
     names: dict = {}
     begins: dict[str, str] = {}  # begin marker -> the variable of its first position
-    code.names.update(bill_codes=bill_codes, WORK=WORK)
+    code.names.update(bill_codes=bill_codes, WORK=WORK, Shapes=Shapes)
     ordered = sorted(dict.fromkeys(sources), key=lambda source: source not in required)
     markers = [source for source in ordered if not isinstance(source, BillCode)]
+    if markers:  # read by the block's shape when it is known, else searched (and the shape learned)
+        code.setup.append(f"read_shaped, learn_shape = (lambda shapes: (shapes.read, shapes.learn))"
+                          f"(Shapes({code.name(markers, 'markers')}, {later!r}))")
+        code.add(indent, "shaped = read_shaped(block)", "if shaped is not None:",
+                 f"    {', '.join(f'r{number}' for number in range(len(markers)))}, after = shaped", "else:")
+        indent += 1
+    code.add(indent, "after = 0  # where the searches of `later` start")
     for searched, source in enumerate(markers, 1):
         if source.begin not in begins:
             begins[source.begin] = f"b{len(begins)}"
@@ -275,10 +290,13 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
             code.add(indent, *reads)
         else:
             code.add(indent, f"if {begin} < 0:", f"    {raw} = None", "else:", *("    " + line for line in reads))
+    if markers:
+        code.add(indent, "learn_shape(block)")
+        indent -= 1
     code.add(indent, f"WORK.chars += {len(markers) + scans} * len(block)")
     codes = [source for source in ordered if isinstance(source, BillCode)]
     if codes:  # the block's bill codes are read once
-        code.add(indent, "codes = bill_codes(block)")
+        code.add(indent, "codes = bill_codes(block, after)")
     for source in codes:
         raw = names[source] = f"r{len(names)}"
         code.add(indent, f"{raw} = codes.get({source.description.strip().casefold()!r})",
@@ -339,6 +357,11 @@ def element_texts(block: str, tags: tuple[str, ...], limit: int = MAX_DETAILS) -
     Counts nothing in `WORK`: the caller counts the block once."""
     found = _start_pattern(tags).findall(block)  # one scan, no match objects
     return None if len(found) > limit else found
+
+
+def element_finder(tags: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """`element_texts` of `tags` without the limit: every text, the caller counts them."""
+    return _start_pattern(tags).findall
 
 
 def plain_element(text: str, tags: tuple[str, ...]) -> tuple[str, dict] | None:

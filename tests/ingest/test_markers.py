@@ -1,8 +1,10 @@
 """Marker extraction, value cleaning, bill codes and detail elements (FORMATS.md 4)."""
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ingest.formats.converters import ConversionError
-from ingest.formats.markers import MAX_RETRIES, bill_code_amounts, bill_codes, clean_value, elements, extract
+from ingest.formats.markers import (MAX_RETRIES, bill_code_amounts, bill_codes, clean_value, elements, extract,
+                                    unescape)
 from ingest.formats.readers import WORK
 
 BLOCK = '<Bill_info Due_dt="07/15/2021" Bill_dt=20210630 Drft_dt="" Due= 0000262.11 Pen="1"/>'
@@ -37,6 +39,22 @@ def test_it_names_both_markers_when_the_end_is_missing():
 ])
 def test_it_cleans_raw_values(raw, expected):
     assert clean_value(raw) == expected
+
+
+def cleaned_step_by_step(raw: str) -> str:
+    """FORMATS.md 4's cleaning, each step in turn (`clean_value` shortens the common cases)."""
+    value = raw.strip()
+    value = value[1:].strip() if value.startswith("=") else value
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1].strip()
+    return unescape(value)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(raw=st.lists(st.sampled_from(['"', "'", "=", " ", "\t", "\n", "\xa0", "&amp;", "&#65;", "&x;", "x", "é", ""]),
+                    max_size=7).map("".join))
+def test_hypothesis_clean_value_gives_the_steps_result(raw):
+    assert clean_value(raw) == cleaned_step_by_step(raw)
 
 
 def test_it_matches_bill_codes_exactly_and_sums_them():
