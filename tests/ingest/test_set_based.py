@@ -18,6 +18,7 @@ from ingest.models import AdjustmentApplied, Load, LoadStatus, StagedRecord
 from ingest.planning import Planner
 from ingest.staging import ErrorFields
 from tests.support.loadkit import approve, demo, login, upload  # noqa: F401
+from tests.support.reversals import ledger_rows, reversed_now
 from tests.shared import shared
 
 HEADER = ["AccountNumber", "CustomerName", "Address1", "Address2", "City", "State", "Zip", "InvoiceDate",
@@ -340,3 +341,19 @@ def test_the_set_based_load_writes_the_ledger_of_the_batch_path(demo, tmp_path, 
     assert {key[0]: (line["kept"], line["description"]) for key, line in details.items()} == {
         "9001": (True, "Utility Invoice"), "9002": (True, "Utility Invoice"), "9003": (False, "Utility Invoice"),
         "9004": (True, "Utility Invoice"), "9005": (False, "Utility Invoice")}
+
+
+def test_reversing_a_next_days_load_that_kept_the_detail_rows_restores_the_ledger_exactly(demo, tmp_path):
+    """A next day's file (new amounts, the same detail lines) keeps the detail rows; its
+    reversal puts back every row as the first load left it, ids included."""
+    biller = Biller.objects.get(slug="demo-watersmart")
+    rows = [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")]
+    loaded(tmp_path, "a.csv", rows)
+    before = ledger_rows(biller)
+    second = loaded(tmp_path, "b.csv", [("1001", "Ann", "11.00", "9001"), ("1002", "Bob", "21.00", "9002"),
+                                        ("1003", "Cy", "3.00", "9003")])
+    assert second.plan["invoices"] == {"new": 1, "updated": 2, "unchanged": 0}
+    changed = ledger_rows(biller)
+    assert [d["id"] for d in changed["details"]][:2] == [d["id"] for d in before["details"]]
+    assert reversed_now(second).status == LoadStatus.REVERSED
+    assert ledger_rows(biller) == before
