@@ -658,16 +658,29 @@ def load_steps(load, now):
 
 
 def write_accounts(params):
-    """Insert the new accounts and update the changed ones (an account's last record gives
-    its fields, its balance the last written invoice's); unchanged accounts are not written."""
-    fields = [field for field, _ in CUSTOMER_FIELDS.values()]
-    columns = [col(Account, f) for f in fields] + [col(Account, "current_balance")]
+    """Update the changed accounts (an account's last record gives its fields, its balance the
+    last written invoice's): an UPDATE of each by its id, which classify_invoices read under
+    lock; unchanged accounts are not written. Then insert the new accounts (INSERT ... ON
+    CONFLICT as before). Returns the number of accounts written."""
+    fields = [field for field, _ in CUSTOMER_FIELDS.values()] + ["current_balance"]
+    plan = [f"c_{f}" for f in fields[:-1]] + ["balance_after"]
+    # the plan's values as the columns store them (as EXCLUDED's were): a balance rounded to its scale
+    stored = [f"t.{value}::{Account._meta.get_field(f).db_type(connection)}"
+              if Account._meta.get_field(f).get_internal_type() == "DecimalField" else f"t.{value}"
+              for f, value in zip(fields, plan)]
+    columns = [col(Account, f) for f in fields]
     updated = columns + [col(Account, "updated_at")]
-    return _execute(f"""
+    changed = _execute(f"""
+        UPDATE {table(Account)} a
+        SET {", ".join(f"{c} = t.{value}" for c, value in zip(columns, plan))}, {col(Account, 'updated_at')} = %(now)s
+        FROM {ACCOUNT_PLAN} t
+        WHERE t.last AND t.account_id IS NOT NULL AND a.{col(Account, 'id')} = t.account_id
+          AND ({", ".join(f"a.{c}" for c in columns)}) IS DISTINCT FROM ({", ".join(stored)})""", params)
+    return changed + _execute(f"""
         INSERT INTO {table(Account)} AS a ({col(Account, 'biller')}, {col(Account, 'account_number')},
                {", ".join(columns)}, {col(Account, 'created_at')}, {col(Account, 'updated_at')})
-        SELECT %(biller)s, account_number, {", ".join(f"c_{f}" for f in fields)}, balance_after, %(now)s, %(now)s
-        FROM {ACCOUNT_PLAN} WHERE last
+        SELECT %(biller)s, account_number, {", ".join(plan)}, %(now)s, %(now)s
+        FROM {ACCOUNT_PLAN} WHERE last AND account_id IS NULL
         ON CONFLICT ({col(Account, 'biller')}, {col(Account, 'account_number')}) DO UPDATE
         SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
         WHERE ({", ".join(f"a.{c}" for c in columns)})
