@@ -3,7 +3,8 @@ load's one transaction by `ingest.pipeline.run_load`).
 
 Rules (FORMATS.md 5.3, DESIGN.md):
 - accounts are upserted by (biller, AccountNumber) with the customer fields the format has;
-- an invoice is new, updated (replaced with its detail lines) or unchanged (not written);
+- an invoice is new, updated (its values replaced, and its detail lines when they differ from
+  the file's) or unchanged (not written);
   an invoice with payments (amount_paid > 0) is never replaced: the preview already made such
   records errors; one that got paid after the preview makes the load fail (nothing written),
   and a re-parse shows it as an error;
@@ -72,6 +73,21 @@ def upsert(model, objects, unique_fields, update_fields, size):
                               update_fields=update_fields)
 
 
+def changed_details(batch):
+    """(the batch's (invoice, detail rows) to write, the ids of the updated invoices whose
+    stored rows they replace): every new invoice's rows, and an updated invoice's only when
+    they differ from the stored ones (as setbased's `details_changed`: an invoice updated for
+    its values or account alone keeps its detail rows, which already equal the file's)."""
+    updated = {invoice.pk for invoice in batch.invoices_to_update}
+    stored = {}
+    for row in InvoiceDetail.objects.filter(invoice__in=updated).order_by("invoice_id", "position").values_list(
+            "invoice_id", *DETAIL_FIELDS):
+        stored.setdefault(row[0], []).append(tuple(row[1:]))
+    details = [(invoice, rows) for invoice, rows in batch.details
+               if invoice.pk not in updated or stored.get(invoice.pk, []) != rows]
+    return details, [invoice.pk for invoice, _ in details if invoice.pk in updated]
+
+
 def write_batch(load, batch):
     """Write one classified Batch (SQLite), or run one set-based step (PostgreSQL)."""
     if callable(batch):
@@ -81,14 +97,16 @@ def write_batch(load, batch):
     if batch.accounts_to_update:
         upsert(Account, batch.accounts_to_update.values(), ["biller", "account_number"], ACCOUNT_UPDATE_FIELDS, size)
     Invoice.objects.bulk_create(batch.invoices_to_create, batch_size=size)
+    details = batch.details
     if batch.invoices_to_update:
         for invoice in batch.invoices_to_update:
             invoice.account_id = invoice.account.pk
         upsert(Invoice, batch.invoices_to_update, ["biller", "invoice_number"], INVOICE_UPDATE_FIELDS, size)
-        InvoiceDetail.objects.filter(invoice__in=[i.pk for i in batch.invoices_to_update]).delete()
+        details, replaced = changed_details(batch)
+        InvoiceDetail.objects.filter(invoice__in=replaced).delete()
     InvoiceDetail.objects.bulk_create(
         [InvoiceDetail(invoice=invoice, position=position, **dict(zip(DETAIL_FIELDS, row)))
-         for invoice, rows in batch.details for position, row in enumerate(rows, start=1)],
+         for invoice, rows in details for position, row in enumerate(rows, start=1)],
         batch_size=size)
     AdjustmentApplied.objects.bulk_create(
         [AdjustmentApplied(load=load, record=record, account=account, line=record.line,

@@ -252,6 +252,8 @@ def classify_invoices(load, lock=False, staged=None, preview=False):
     """Create the temporary table INVOICE_PLAN: one row per ok staged record with its typed
     values, the ledger's account and invoice, `invoice_action` and `conflict` (an updated
     invoice with payments). With `lock`, the ledger rows the file names are locked first.
+    The load's plan (not `preview`) also says whether a record's detail lines differ from the
+    stored invoice's (`details_changed`, true for a new invoice): the writes replace only those.
     `staged`: the table the records are read from (staging, or PENDING for the preview).
 
     `preview`: only what the preview's plan reads (`_preview_invoice_plan`): the same
@@ -290,11 +292,15 @@ def classify_invoices(load, lock=False, staged=None, preview=False):
             CROSS JOIN LATERAL jsonb_to_record(s.invoice) AS iv({_invoice_record()})
             {_ledger_joins()}
             OFFSET 0   -- the detail lines' JSON built once per record
+        ), rd AS (
+            SELECT r.*, r.invoice_id IS NULL OR r.details IS DISTINCT FROM {_stored_details("r.invoice_id")}
+                   AS details_changed
+            FROM r OFFSET 0   -- the stored detail lines read once per record
         ), c AS (
-            SELECT r.*, {_invoice_action("invoice_id", [f"v_{field}" for field, _ in invoice_values],
+            SELECT rd.*, {_invoice_action("invoice_id", [f"v_{field}" for field, _ in invoice_values],
                                          [f"i_{field}" for field, _ in invoice_values], "invoice_account_id",
-                                         "account_id", "details", _stored_details("r.invoice_id"))} AS invoice_action
-            FROM r   -- the stored detail lines read only when the values and account are the same
+                                         "account_id", "details_changed", "false")} AS invoice_action
+            FROM rd
         )
         SELECT {", ".join(_kept_columns(customer_values, invoice_values))},
                {_conflict_and_balance(f"COALESCE({balance_due}, {total_due})")}
@@ -309,7 +315,7 @@ def _kept_columns(customer_values, invoice_values):
     200,000 records) about twice as wide."""
     return (["staged_id", "seq", "line", "account_number", "invoice_number", "account_id", "db_balance", "invoice_id",
              "paid"] + [f"{prefix}_{field}" for prefix in ("c", "d") for field, _ in customer_values]
-            + [f"v_{field}" for field, _ in invoice_values] + ["details", "invoice_action"])
+            + [f"v_{field}" for field, _ in invoice_values] + ["details", "details_changed", "invoice_action"])
 
 
 def _staged_invoices(load, staged):
@@ -652,16 +658,29 @@ def load_steps(load, now):
 
 
 def write_accounts(params):
-    """Insert the new accounts and update the changed ones (an account's last record gives
-    its fields, its balance the last written invoice's); unchanged accounts are not written."""
-    fields = [field for field, _ in CUSTOMER_FIELDS.values()]
-    columns = [col(Account, f) for f in fields] + [col(Account, "current_balance")]
+    """Update the changed accounts (an account's last record gives its fields, its balance the
+    last written invoice's): an UPDATE of each by its id, which classify_invoices read under
+    lock; unchanged accounts are not written. Then insert the new accounts (INSERT ... ON
+    CONFLICT as before). Returns the number of accounts written."""
+    fields = [field for field, _ in CUSTOMER_FIELDS.values()] + ["current_balance"]
+    plan = [f"c_{f}" for f in fields[:-1]] + ["balance_after"]
+    # the plan's values as the columns store them (as EXCLUDED's were): a balance rounded to its scale
+    stored = [f"t.{value}::{Account._meta.get_field(f).db_type(connection)}"
+              if Account._meta.get_field(f).get_internal_type() == "DecimalField" else f"t.{value}"
+              for f, value in zip(fields, plan)]
+    columns = [col(Account, f) for f in fields]
     updated = columns + [col(Account, "updated_at")]
-    return _execute(f"""
+    changed = _execute(f"""
+        UPDATE {table(Account)} a
+        SET {", ".join(f"{c} = t.{value}" for c, value in zip(columns, plan))}, {col(Account, 'updated_at')} = %(now)s
+        FROM {ACCOUNT_PLAN} t
+        WHERE t.last AND t.account_id IS NOT NULL AND a.{col(Account, 'id')} = t.account_id
+          AND ({", ".join(f"a.{c}" for c in columns)}) IS DISTINCT FROM ({", ".join(stored)})""", params)
+    return changed + _execute(f"""
         INSERT INTO {table(Account)} AS a ({col(Account, 'biller')}, {col(Account, 'account_number')},
                {", ".join(columns)}, {col(Account, 'created_at')}, {col(Account, 'updated_at')})
-        SELECT %(biller)s, account_number, {", ".join(f"c_{f}" for f in fields)}, balance_after, %(now)s, %(now)s
-        FROM {ACCOUNT_PLAN} WHERE last
+        SELECT %(biller)s, account_number, {", ".join(plan)}, %(now)s, %(now)s
+        FROM {ACCOUNT_PLAN} WHERE last AND account_id IS NULL
         ON CONFLICT ({col(Account, 'biller')}, {col(Account, 'account_number')}) DO UPDATE
         SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
         WHERE ({", ".join(f"a.{c}" for c in columns)})
@@ -683,16 +702,26 @@ INVOICE_WRITTEN = ["biller", "account", "invoice_number", "guid", *INVOICE_VALUE
 
 
 def write_invoices(params):
-    """Insert the new invoices and replace the updated ones (never an unchanged one), in file
-    order (their ids follow it)."""
+    """Replace the updated invoices (an UPDATE of each by its id, which classify_invoices read
+    under lock), then insert the new ones in file order (their ids follow it); never an
+    unchanged one. Returns the number of invoices written."""
     values = [col(Invoice, f) for f in INVOICE_VALUE_FIELDS]
     updated = values + [col(Invoice, f) for f in ("account", "written_by_load", "updated_at")]
-    return _execute(f"""
+    replaced = _execute(f"""
+        UPDATE {table(Invoice)} i
+        SET {", ".join(f"{c} = x.{c}" for c in updated)}
+        FROM (SELECT t.invoice_id, {", ".join(f"t.v_{f} AS {c}" for f, c in zip(INVOICE_VALUE_FIELDS, values))},
+                     a.{col(Account, 'id')} AS {col(Invoice, 'account')}, %(load)s::bigint AS {col(Invoice, 'written_by_load')},
+                     %(now)s::timestamptz AS {col(Invoice, 'updated_at')}
+              FROM {INVOICE_PLAN} t {_ledger_row(Account, "account_number", "a")}
+              WHERE t.invoice_action = 'updated' AND NOT t.conflict) x
+        WHERE i.{col(Invoice, 'id')} = x.invoice_id""", params)
+    return replaced + _execute(f"""
         INSERT INTO {table(Invoice)} AS i ({", ".join(col(Invoice, f) for f in INVOICE_WRITTEN)})
         SELECT %(biller)s, a.{col(Account, 'id')}, t.invoice_number, gen_random_uuid(),
                {", ".join(f"t.v_{f}" for f in INVOICE_VALUE_FIELDS)}, 0, %(load)s, %(now)s, %(now)s
         FROM {INVOICE_PLAN} t {_ledger_row(Account, "account_number", "a")}
-        WHERE t.invoice_action <> 'unchanged' AND NOT t.conflict
+        WHERE t.invoice_action = 'new' AND NOT t.conflict
         ORDER BY t.seq
         ON CONFLICT ({col(Invoice, 'biller')}, {col(Invoice, 'invoice_number')}) DO UPDATE
         SET {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
@@ -700,18 +729,21 @@ def write_invoices(params):
 
 
 def write_details(params):
-    """Replace the detail lines of the updated invoices and write those of the new ones."""
+    """Write the detail lines of the new invoices, and replace those of the updated invoices
+    whose lines differ from the stored ones (`details_changed`): an invoice updated for its
+    values or account alone keeps its detail rows, which already equal the file's."""
     detail_invoice = col(InvoiceDetail, "invoice")
     _execute(f"""
         DELETE FROM {table(InvoiceDetail)} d USING {INVOICE_PLAN} t
-        WHERE t.invoice_action = 'updated' AND NOT t.conflict AND d.{detail_invoice} = t.invoice_id""", params)
+        WHERE t.invoice_action = 'updated' AND t.details_changed AND NOT t.conflict
+          AND d.{detail_invoice} = t.invoice_id""", params)
     columns = ", ".join(col(InvoiceDetail, f) for f in DETAIL_VALUE_FIELDS)
     return _execute(f"""
         INSERT INTO {table(InvoiceDetail)} ({detail_invoice}, {col(InvoiceDetail, 'position')}, {columns})
         SELECT i.{col(Invoice, 'id')}, e.n, {", ".join(f"e.d->>{n}" for n in range(len(DETAIL_VALUE_FIELDS)))}
         FROM {INVOICE_PLAN} t {_ledger_row(Invoice, "invoice_number", "i")}
         CROSS JOIN LATERAL jsonb_array_elements(t.details) WITH ORDINALITY AS e(d, n)
-        WHERE t.invoice_action <> 'unchanged' AND NOT t.conflict
+        WHERE t.invoice_action <> 'unchanged' AND t.details_changed AND NOT t.conflict
         ORDER BY t.seq, e.n""", params)
 
 

@@ -73,9 +73,12 @@ class Invoice(models.Model):
         max_digits=14, decimal_places=2, default=Decimal("0.00"),
         help_text="Payments made against this invoice; an invoice with payments is never replaced by a load.")
     # A plain number, not a foreign key: the ledger sits below ingest and knows no Load model
-    # (ingest reads a load's invoices with ingest.models.Load.invoices()).
+    # (ingest reads a load's invoices with ingest.models.Load.invoices()). Not indexed: it
+    # changes at every load that writes the invoice, and an index on it made each update of an
+    # invoice a new index entry in all five indexes (no HOT update); nothing looks invoices up
+    # by it but Load.invoices(), which the portal's pages do not call (migration 0004).
     written_by_load = models.PositiveBigIntegerField(
-        "written by load", null=True, blank=True, db_index=True,
+        "written by load", null=True, blank=True,
         help_text="The id of the ingest load that last wrote this invoice; empty for invoices written otherwise.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from billers.models import Biller, FileFormat
 from ledger.models import Account, Invoice, InvoiceDetail
@@ -17,6 +18,7 @@ from ingest.models import AdjustmentApplied, Load, LoadStatus, StagedRecord
 from ingest.planning import Planner
 from ingest.staging import ErrorFields
 from tests.support.loadkit import approve, demo, login, upload  # noqa: F401
+from tests.support.reversals import ledger_rows, reversed_now
 from tests.shared import shared
 
 HEADER = ["AccountNumber", "CustomerName", "Address1", "Address2", "City", "State", "Zip", "InvoiceDate",
@@ -69,10 +71,9 @@ def test_a_reload_rewrites_only_the_changed_invoice_and_account(demo, tmp_path):
     assert invoices_after["9001"] == invoices["9001"] == (invoices["9001"][0], first.pk)
     assert invoices_after["9003"] == invoices["9003"]
     assert invoices_after["9002"][1] == second.pk and invoices_after["9002"][0] > invoices["9002"][0]
-    # the unchanged invoices keep their detail rows; the updated one's were replaced
-    assert {pk: n for pk, n in details.items() if n != "9002"} == {
-        pk: n for pk, n in details_after.items() if n != "9002"}
-    assert list(details_after.values()).count("9002") == 1 and set(details_after) != set(details)
+    # every invoice keeps its detail rows: the updated one's lines (WaterSmart's one constant
+    # line) are the same; lines that differ are replaced (the next test)
+    assert details_after == details and list(details_after.values()).count("9002") == 1
     assert Account.objects.get(account_number="1002").current_balance == Decimal("25.00")
     third = loaded(tmp_path, "c.csv", rows[::-1])   # the same invoices (another file: not a duplicate)
     assert third.plan["invoices"] == {"new": 0, "updated": 0, "unchanged": 3}
@@ -282,3 +283,77 @@ def test_a_deleted_load_takes_its_staged_records_and_records_are_never_published
         finally:
             setbased.discard_staging()
         assert not StagedRecord.objects.filter(load_id=gone.pk).exists()
+
+
+def ledger_state(before, second):
+    """The ledger as a second load left it, comparable across runs: accounts and invoices by
+    number, without ids, GUIDs and times, but whether the load wrote them (`updated_at` moved,
+    `written_by_load` is `second`); detail lines by (invoice number, position), and whether
+    each is the row that was there before (`before`: the detail ids before the load)."""
+    accounts = {a["account_number"]: {**{k: v for k, v in a.items() if k not in ("id", "created_at", "updated_at")},
+                                      "written": a["updated_at"] != before["accounts"].get(a["account_number"])}
+                for a in Account.objects.values()}
+    numbers = dict(Account.objects.values_list("pk", "account_number"))
+    invoices = {i["invoice_number"]: {**{k: v for k, v in i.items()
+                                         if k not in ("id", "guid", "created_at", "updated_at", "written_by_load",
+                                                      "account_id")},
+                                      "account": numbers[i["account_id"]], "written": i["written_by_load"] == second.pk}
+                for i in Invoice.objects.values()}
+    details = {}
+    for line in InvoiceDetail.objects.values("id", "invoice__invoice_number", "position", "description",
+                                             *(f"custom_field{n}" for n in range(1, 10))):
+        key = (line.pop("invoice__invoice_number"), line.pop("position"))
+        line["kept"] = line.pop("id") in before["details"]
+        details[key] = line
+    return accounts, invoices, details
+
+
+def test_the_set_based_load_writes_the_ledger_of_the_batch_path(demo, tmp_path, monkeypatch):
+    """The same second file loaded over the same ledger by the set-based load (PostgreSQL) and
+    by the batch path (ingest.classify's batches), each from a savepoint: the same accounts,
+    invoices and detail lines, written or left alone alike. An invoice updated for its values
+    or its account keeps its detail rows; one whose stored lines differ gets the file's."""
+    loaded(tmp_path, "a.csv", [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002"),
+                               ("1003", "Cy", "30.00", "9003"), ("1003", "Cy", "40.00", "9004")])
+    InvoiceDetail.objects.filter(invoice__invoice_number="9003").update(description="changed by hand")
+    before = {"accounts": dict(Account.objects.values_list("account_number", "updated_at")),
+              "details": set(InvoiceDetail.objects.values_list("pk", flat=True))}
+    rows = [("1001", "Ann", "10.00", "9001"),        # unchanged
+            ("1002", "Bob", "25.00", "9002"),        # a new amount
+            ("1003", "Cy", "30.00", "9003"),         # its stored lines differ from the file's
+            ("1009", "Di", "40.00", "9004"),         # moved to a new account
+            ("1002", "Bob", "5.00", "9005")]         # new
+    states = []
+    for set_based in (True, False):
+        saved = transaction.savepoint()
+        with monkeypatch.context() as patched:
+            if not set_based:
+                patched.setattr("ingest.loading.set_based", lambda: False)
+            second = loaded(tmp_path, "b.csv", rows)
+            states.append(ledger_state(before, second))
+        transaction.savepoint_rollback(saved)
+    assert states[0] == states[1]
+    accounts, invoices, details = states[0]
+    assert {n: i["written"] for n, i in invoices.items()} == {
+        "9001": False, "9002": True, "9003": True, "9004": True, "9005": True}
+    assert {n: a["written"] for n, a in accounts.items()} == {"1001": False, "1002": True, "1003": True, "1009": True}
+    assert invoices["9004"]["account"] == "1009" and accounts["1002"]["current_balance"] == Decimal("5.00")
+    assert {key[0]: (line["kept"], line["description"]) for key, line in details.items()} == {
+        "9001": (True, "Utility Invoice"), "9002": (True, "Utility Invoice"), "9003": (False, "Utility Invoice"),
+        "9004": (True, "Utility Invoice"), "9005": (False, "Utility Invoice")}
+
+
+def test_reversing_a_next_days_load_that_kept_the_detail_rows_restores_the_ledger_exactly(demo, tmp_path):
+    """A next day's file (new amounts, the same detail lines) keeps the detail rows; its
+    reversal puts back every row as the first load left it, ids included."""
+    biller = Biller.objects.get(slug="demo-watersmart")
+    rows = [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")]
+    loaded(tmp_path, "a.csv", rows)
+    before = ledger_rows(biller)
+    second = loaded(tmp_path, "b.csv", [("1001", "Ann", "11.00", "9001"), ("1002", "Bob", "21.00", "9002"),
+                                        ("1003", "Cy", "3.00", "9003")])
+    assert second.plan["invoices"] == {"new": 1, "updated": 2, "unchanged": 0}
+    changed = ledger_rows(biller)
+    assert [d["id"] for d in changed["details"]][:2] == [d["id"] for d in before["details"]]
+    assert reversed_now(second).status == LoadStatus.REVERSED
+    assert ledger_rows(biller) == before
