@@ -333,11 +333,12 @@ def _ledger_joins():
 
 
 def _preview_invoice_plan(load, staged):
-    """The preview's INVOICE_PLAN (classify_invoices' rules, the columns classify_accounts,
-    the conflicts and the counts read): a record's invoice values and detail lines are
-    compared with the stored invoice's only when there is one (a new invoice's are not even
-    read), the comparisons in the order that stops at the first difference, and nothing of
-    them kept (the load classifies again, under lock, with its own values)."""
+    """The preview's INVOICE_PLAN (classify_invoices' rules, the columns
+    classify_preview_accounts, the conflicts and the counts read): a record's invoice values
+    and detail lines are compared with the stored invoice's only when there is one (a new
+    invoice's are not even read), the comparisons in the order that stops at the first
+    difference, and nothing of them kept (the load classifies again, under lock, with its own
+    values)."""
     customer_values = _customer_columns("j")
     values = [(field, typed(f"j.invoice->>'{key}'", kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
     value_of = dict(values)
