@@ -164,14 +164,14 @@ def _invoice_record():
     return ", ".join(f'"{key}" text' for key in INVOICE_FIELDS)
 
 
-def _customer_columns(record="s"):
-    """(field, SQL from staged row `record` and the current account `a`): a key the record
-    lacks keeps the account's value (a new account's default: '' or NULL)."""
+def _customer_columns():
+    """(field, SQL from staged row `s` and the current account `a`): a key the record lacks
+    keeps the account's value (a new account's default: '' or NULL)."""
     columns = []
     for key, (field, kind) in CUSTOMER_FIELDS.items():
         current = f"COALESCE(a.{col(Account, field)}, '')" if kind == TEXT else f"a.{col(Account, field)}"
-        value = typed(f"{record}.customer->>'{key}'", kind)
-        columns.append((field, f"CASE WHEN {record}.customer ? '{key}' THEN {value} ELSE {current} END"))
+        value = typed(f"s.customer->>'{key}'", kind)
+        columns.append((field, f"CASE WHEN s.customer ? '{key}' THEN {value} ELSE {current} END"))
     return columns
 
 
@@ -179,12 +179,12 @@ DETAIL_VALUE_FIELDS = ["description"] + [f"custom_field{n}" for n in range(1, 10
 DETAIL_KEYS = ["Description"] + [f"CustomField{n}" for n in range(1, 10)]
 
 
-def _staged_details(record="s"):
-    """The detail lines of the staged row `record` as a JSON array of [Description,
-    CustomField1..9] (as ingest.mapping.detail_rows)."""
+def _staged_details():
+    """The record's detail lines as a JSON array of [Description, CustomField1..9] (as
+    ingest.mapping.detail_rows)."""
     items = ", ".join(["COALESCE(e.d->>'Description', '')"] + [f"e.d->>'{key}'" for key in DETAIL_KEYS[1:]])
     return (f"COALESCE((SELECT jsonb_agg(jsonb_build_array({items}) ORDER BY e.n) FROM jsonb_array_elements("
-            f"CASE WHEN jsonb_typeof({record}.details) = 'array' THEN {record}.details ELSE '[]'::jsonb END"
+            f"CASE WHEN jsonb_typeof(s.details) = 'array' THEN s.details ELSE '[]'::jsonb END"
             f") WITH ORDINALITY AS e(d, n)), '[]'::jsonb)")
 
 
@@ -339,8 +339,8 @@ def _preview_invoice_plan(load, staged):
     invoice's are not even read), the comparisons in the order that stops at the first
     difference, and nothing of them kept (the load classifies again, under lock, with its own
     values)."""
-    customer_values = _customer_columns("j")
-    values = [(field, typed(f"j.invoice->>'{key}'", kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
+    customer_values = _customer_columns()
+    values = [(field, typed(f"s.invoice->>'{key}'", kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
     value_of = dict(values)
     invoice_id = f"i.{col(Invoice, 'id')}"
     fields = [field for field, _ in customer_values]
@@ -358,30 +358,13 @@ def _preview_invoice_plan(load, staged):
                    {", ".join(f"a.{col(Account, field)} AS d_{field}" for field, _ in customer_values)},
                    {_invoice_action(invoice_id, [sql for _, sql in values],
                                     [f"i.{col(Invoice, field)}" for field, _ in values], f"i.{col(Invoice, 'account')}",
-                                    f"a.{col(Account, 'id')}", _staged_details("j"), _stored_details(invoice_id))}
+                                    f"a.{col(Account, 'id')}", _staged_details(), _stored_details(invoice_id))}
                        AS invoice_action,
                    COALESCE({value_of['balance_due']}, {value_of['total_amount_due']}) AS balance_due
-            FROM {_preview_staged_keys(load, staged)}
+            FROM {_staged_invoices(load, staged)}
             {_ledger_joins()}
-            CROSS JOIN LATERAL (
-                SELECT p.data->'invoice' AS invoice, p.data->'customer' AS customer, p.data->'details' AS details
-                FROM {staged or table(StagedRecord)} p WHERE p.ctid = s.tid OFFSET 0
-            ) j
             OFFSET 0   -- invoice_action computed once per record
         ) r"""
-
-
-def _preview_staged_keys(load, staged):
-    """FROM-clause item `s` of the preview's invoice plan: the load's ok records of `staged`
-    without their JSON, and where each is (`tid`): the joins with the ledger hash these narrow
-    rows, and each record's JSON is read once, by its tid, after them (hashed with the
-    records, it made the hash table ~600 bytes a record, beyond work_mem at 1,000,000)."""
-    return f"""(
-                SELECT s.ctid AS tid, s.{col(StagedRecord, 'id')} AS staged_id, s.{col(StagedRecord, 'seq')} AS seq,
-                       s.{col(StagedRecord, 'line')} AS line, s.{col(StagedRecord, 'account_number')} AS account_number,
-                       s.{col(StagedRecord, 'invoice_number')} AS invoice_number
-                FROM {_ok_staged(load, staged)}
-            ) s"""
 
 
 # the preview's INVOICE_PLAN (besides the customer fields c_* and `differs_from_ledger`, whether
