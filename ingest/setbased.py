@@ -339,18 +339,23 @@ def _ledger_joins():
 
 
 def _preview_invoice_plan(load, staged):
-    """The preview's INVOICE_PLAN (classify_invoices' rules, the columns classify_accounts,
-    the conflicts and the counts read): a record's invoice values and detail lines are
-    compared with the stored invoice's only when there is one (a new invoice's are not even
-    read), the comparisons in the order that stops at the first difference, and nothing of
-    them kept (the load classifies again, under lock, with its own values)."""
+    """The preview's INVOICE_PLAN (classify_invoices' rules, the columns
+    classify_preview_accounts, the conflicts and the counts read): a record's invoice values
+    and detail lines are compared with the stored invoice's only when there is one (a new
+    invoice's are not even read), the comparisons in the order that stops at the first
+    difference, and nothing of them kept (the load classifies again, under lock, with its own
+    values)."""
     customer_values = _customer_columns()
     values = [(field, typed(f"s.invoice->>'{key}'", kind)) for key, (field, kind) in INVOICE_FIELDS.items()]
     value_of = dict(values)
     invoice_id = f"i.{col(Invoice, 'id')}"
+    fields = [field for field, _ in customer_values]
     return f"""
         CREATE TEMPORARY TABLE {INVOICE_PLAN} ON COMMIT DROP AS
-        SELECT r.*, {_conflict_and_balance("balance_due")}
+        SELECT {", ".join(f"r.{name}" for name in PREVIEW_INVOICE_PLAN)}, {", ".join(f"r.c_{f}" for f in fields)},
+               ({", ".join(f"r.c_{f}" for f in fields)}) IS DISTINCT FROM ({", ".join(f"r.d_{f}" for f in fields)})
+                   AS differs_from_ledger,
+               {_conflict_and_balance("balance_due")}
         FROM (
             SELECT s.staged_id, s.seq, s.line, s.account_number, s.invoice_number,
                    a.{col(Account, 'id')} AS account_id, a.{col(Account, 'current_balance')} AS db_balance,
@@ -366,6 +371,45 @@ def _preview_invoice_plan(load, staged):
             {_ledger_joins()}
             OFFSET 0   -- invoice_action computed once per record
         ) r"""
+
+
+# the preview's INVOICE_PLAN (besides the customer fields c_* and `differs_from_ledger`, whether
+# they differ from the stored account's): what the conflicts and the preview's account plan read
+PREVIEW_INVOICE_PLAN = ("staged_id", "seq", "line", "account_number", "invoice_number", "account_id", "db_balance",
+                        "invoice_id", "paid", "invoice_action")
+
+
+def classify_preview_accounts():
+    """The preview's ACCOUNT_PLAN: classify_accounts' `account_action` of each record without
+    conflict, and its `invoice_action`, which is all the preview reads (its counts and the
+    staged records' actions). Without the balance after each record, the account's last
+    record (a second sort of the whole plan, by seq descending) and the stored account's
+    fields, which the preview's INVOICE_PLAN compared already (`differs_from_ledger`: the
+    first record of an account is compared with the ledger's, the others with the record
+    before them)."""
+    fields = [field for field, _ in CUSTOMER_FIELDS.values()]
+    now = ", ".join(f"c_{f}" for f in fields)
+    before = ", ".join(f"p_{f}" for f in fields)
+    _execute(f"DROP TABLE IF EXISTS {ACCOUNT_PLAN}")
+    _execute(f"""
+        CREATE TEMPORARY TABLE {ACCOUNT_PLAN} ON COMMIT DROP AS
+        SELECT staged_id, invoice_action,
+               CASE WHEN account_id IS NULL AND nth = 1 THEN 'new'
+                    WHEN CASE WHEN nth = 1 THEN differs_from_ledger ELSE ({now}) IS DISTINCT FROM ({before}) END
+                         OR (balance_set IS NOT NULL AND balance_set <> COALESCE(
+                             earlier_balances[cardinality(earlier_balances)], db_balance, 0)) THEN 'updated'
+                    ELSE 'unchanged' END AS account_action
+        FROM (
+            SELECT t.staged_id, t.invoice_action, t.account_id, t.db_balance, t.balance_set, t.differs_from_ledger,
+                   {", ".join(f"t.c_{f}" for f in fields)},
+                   row_number() OVER acct AS nth,
+                   {", ".join(f"lag(c_{f}) OVER acct AS p_{f}" for f in fields)},
+                   array_agg(balance_set) FILTER (WHERE balance_set IS NOT NULL)
+                       OVER (acct ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_balances
+            FROM {INVOICE_PLAN} t WHERE NOT conflict
+            WINDOW acct AS (PARTITION BY account_number ORDER BY seq)
+        ) w""")
+    _execute(f"ANALYZE {ACCOUNT_PLAN} (staged_id)")
 
 
 
@@ -545,7 +589,7 @@ def plan_preview(load, error_fields):
     if load.file_format.kind == "invoice":
         classify_invoices(load, staged=staged, preview=True)
         conflicts = _invoice_conflicts()
-        classify_accounts()
+        classify_preview_accounts()
         counts = _invoice_totals()
     else:
         classify_adjustments(load, staged=staged)

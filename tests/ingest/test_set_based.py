@@ -245,7 +245,7 @@ def test_a_reparse_or_a_failed_parse_leaves_no_record_waiting_for_the_plan(demo,
     rows = [("1001", "Ann", "10.00", "9001"), ("1002", "Bob", "20.00", "9002")]
     load = parsed(tmp_path, "a.csv", rows)
     assert not waiting() and load.records_count == 2
-    monkeypatch.setattr(setbased, "classify_accounts", lambda: 1 / 0)   # the plan fails
+    monkeypatch.setattr(setbased, "classify_preview_accounts", lambda: 1 / 0)   # the plan fails
     monkeypatch.setattr("ingest.planning.PlanTotals.add", lambda *args: 1 / 0)  # (SQLite's plan)
     pipeline.reparse(load, _user("support"))
     load.refresh_from_db()
