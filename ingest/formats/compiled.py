@@ -65,7 +65,8 @@ def made(key: tuple, build: Callable[[], Callable]) -> Callable:
 
 
 def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prepare: Callable | None = None,
-                    renders: dict[str, Callable] | None = None) -> dict[str, tuple[str, str]]:
+                    renders: dict[str, Callable] | None = None,
+                    bare: Callable | None = None) -> dict[str, tuple[str, str]]:
     """Statements converting the raw values (variables named in `raws`, in `table.reads`
     order: a str, None when absent, a list for bill codes) as `Draft.fill_raws` does, with
     `return None` wherever it would record an error, each value with its rendered text
@@ -74,8 +75,13 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
     text seen before in the parse is neither converted nor rendered again: a memo per
     conversion keeps (value, text) by raw text (converters and renders are pure).
     `prepare` makes a str raw value the converter's input (e.g. `clean_value`). A
-    ConversionError raised by a converter must be caught by the caller's code."""
+    ConversionError raised by a converter must be caught by the caller's code. With `bare`
+    (`shapes.bare_value`), a str raw value is a bare value when the variable `bare` is true:
+    each of its conversions has a second memo, keyed by the bare value, whose misses
+    prepare `bare(value, prepare)`; the memos used are chosen once per record."""
     renders = renders or {}
+    start, chosen = len(code.lines), []  # the memos of the str conversions (each has a bare one)
+    unquote = bare and (lambda value: bare(value, prepare))
     converted: dict[tuple, tuple[str, str]] = {}  # (raw, converter, blank, render) -> variables
     values: dict[str, tuple[str, str]] = {}
     for (name, clean, required, blank, check, source), raw in zip(table.reads, raws):
@@ -94,10 +100,16 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
                          f"    {pair[0]}, {pair[1]} = (len({raw}) == 1 and {memo}.get({raw}[0])) or miss_{memo}({raw})")
             else:
                 miss = code.name(conversion, "conversion")
-                code.setup.append(f"miss_{memo} = {miss}({memo}, {code.name(clean, 'c')}, {code.name(render, 'r')}, "
-                                  f"{code.name(blank)}, {code.name(prepare, 'prepare')})")
+                arguments = f"{code.name(clean, 'c')}, {code.name(render, 'r')}, {code.name(blank)}"
+                code.setup.append(f"miss_{memo} = {miss}({memo}, {arguments}, {code.name(prepare, 'prepare')})")
+                get = f"{memo}.get"
+                if bare is not None:
+                    get, unquoted = f"get_{memo}", code.name(unquote, "unquoted")
+                    code.setup.append(f"bare_{memo} = {{}}")
+                    code.setup.append(f"miss_bare_{memo} = {miss}(bare_{memo}, {arguments}, {unquoted})")
+                    chosen.append(memo)
                 code.add(indent, f"if {raw} is None:", f"    {pair[0]} = {pair[1]} = None", "else:",
-                         f"    {pair[0]}, {pair[1]} = {memo}.get({raw}) or miss_{memo}({raw})")
+                         f"    {pair[0]}, {pair[1]} = {get}({raw}) or miss_{memo}({raw})")
         if required:  # absent, or blank without a blank value: an error
             condition = f"{raw} is None" if isinstance(source, BillCode) else f"{pair[0]} is None"
             code.add(indent, f"if {condition}:", "    return None")
@@ -105,6 +117,11 @@ def add_conversions(code: Code, table: Table, raws: list[str], indent: int, prep
             code.add(indent, f"if {pair[0]} is not None and {code.name(check, 'check')}({pair[0]}, run):",
                      "    return None")
         values[name] = pair
+    if chosen:  # the raw memos or the bare ones, once per record (then one local name each)
+        names = ", ".join(f"get_{memo}, miss_{memo}" for memo in chosen)
+        for kind, prefix in (("raw", ""), ("bare", "bare_")):
+            code.setup.append(f"{kind}_memos = ({', '.join(f'{prefix}{m}.get, miss_{prefix}{m}' for m in chosen)},)")
+        code.lines.insert(start, "    " * indent + f"{names} = bare_memos if bare else raw_memos")
     return values
 
 

@@ -16,6 +16,7 @@ from .compiled import (Code, add_conversions, add_rendered, dict_display, made, 
 from .markers import (BILL_CODE_START, MAX_DETAILS, add_marker_reads, bill_code_amounts, bill_codes, clean_value,
                       elements, element_finder, extract, plain_element)
 from .records import FileRefused, Record
+from .shapes import bare_value
 from .readers import Batch, Block, Row, first_row, line_ends, read_blocks, read_csv_batches
 from .spec import (BatchRecords, BillCode, Column, Constant, Draft, Element, Field, FormatSpec, Markers, Run,
                    Setting, Table, column_check, read_records)
@@ -184,7 +185,8 @@ def fast_invoice_reader(tables: InvoiceTables, run: Run) -> Callable[[Block], Re
         required = {source for (_, _, needed, _, _, source) in read.reads if needed and not isinstance(source, BillCode)}
         later = (BILL_CODE_START, *(f"<{tag}" for tag in tables.elements))  # searched from `after`
         raws = add_marker_reads(code, read.sources, required, 3, scans=bool(tables.elements), later=later)
-        pairs = add_conversions(code, read, raws, 3, clean_value, renders)
+        pairs = add_conversions(code, read, raws, 3, clean_value, renders,
+                                bare=bare_value if any(isinstance(s, Markers) for s in read.sources) else None)
         for number, (name, rule, arguments) in enumerate(RULES):
             if name in tables.header_names:
                 arguments = ", ".join(pairs.get(argument, ("None",))[0] for argument in arguments)

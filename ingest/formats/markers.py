@@ -256,9 +256,11 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
     searched first, the required ones first of all: a block without them costs a few
     searches); the variables' names in `sources` order. An end marker that is also a
     begin marker is not searched again when its first position in the block is after
-    the begin (the first one after it is that one). Expects `block` and `find =
-    block.find`; counts in `WORK` what the searches may examine (the block per marker pair,
-    and per each of the caller's `scans` of the whole block)."""
+    the begin (the first one after it is that one). The marker values are raw texts, or
+    bare values (`shapes.bare_value`) when the variable `bare` is true (set when there is a
+    marker pair). Expects `block` and `find = block.find`; counts in `WORK` what the
+    searches may examine (the block per marker pair, and per each of the caller's `scans`
+    of the whole block)."""
     names: dict = {}
     begins: dict[str, str] = {}  # begin marker -> the variable of its first position
     code.names.update(bill_codes=bill_codes, WORK=WORK, Shapes=Shapes)
@@ -268,8 +270,9 @@ def add_marker_reads(code, sources: list, required: set, indent: int, scans: int
         code.setup.append(f"read_shaped, learn_shape = (lambda shapes: (shapes.read, shapes.learn))"
                           f"(Shapes({code.name(markers, 'markers')}, {later!r}))")
         code.add(indent, "shaped = read_shaped(block)", "if shaped is not None:",
-                 f"    {', '.join(f'r{number}' for number in range(len(markers)))}, after = shaped", "else:")
+                 f"    {', '.join(f'r{number}' for number in range(len(markers)))}, after, bare = shaped", "else:")
         indent += 1
+        code.add(indent, "bare = False  # raw texts (bare values: see `shapes.bare_value`)")
     code.add(indent, "after = 0  # where the searches of `later` start")
     for searched, source in enumerate(markers, 1):
         if source.begin not in begins:

@@ -15,6 +15,12 @@ the shape of the first blocks they read. When the learned block has none of the 
 `later` texts (each starting with '<', which no value has) before its last marker's end,
 neither has a block of its shape: the caller's searches for them (bill codes, detail
 elements) start there (less the length of the longest, which may begin before and end after).
+
+A shape whose every marker pair holds exactly one value, between the value's quotes and
+nothing but whitespace (and one '=' before the opening quote, as in `Name="SMITH" `), reads
+the bare values (the text between the quotes) instead of rebuilding the raw texts:
+`clean_value` gives the same for both (`bare_value`), so the caller converts the bare value
+with memos of its own (keyed by it) and no string is built per value.
 """
 import bisect
 from typing import Callable
@@ -39,7 +45,8 @@ class Shapes:
         """The raw values of `sources` in `block` (None for an absent begin marker) as
         `markers.extract` gives them before `clean_value`, then where in the block the
         caller's searches of `later` may start (0, or the end of the text the shape
-        compared when it has none of them and the values no '<'); None when no shape decides."""
+        compared when it has none of them and the values no '<'), then whether the values
+        are bare (see `bare_value`); None when no shape decides."""
         for reader in self.readers:
             raws = reader(block)
             if raws is not None:
@@ -65,11 +72,13 @@ def block_shape(block: str, sources: list, markers: set[str], later: tuple[str, 
         offsets.append(offset)
         offset += len(part) + 1
     pieces, absent, last, reach = [], [], 0, 0  # reach: the end of the last marker used
+    bare: list = []  # per source: the expression of its bare value, None when it has none
     for source in sources:
         begin = block.find(source.begin)
         if begin < 0:
             absent.append(source.begin)
             pieces.append("None")
+            bare.append("None")
             continue
         start = begin + len(source.begin)
         end = block.find(source.end, start)
@@ -81,10 +90,13 @@ def block_shape(block: str, sources: list, markers: set[str], later: tuple[str, 
         last, reach = max(last, final), max(reach, end + len(source.end))
         if first == final:
             pieces.append(repr(block[start:end]))
+            bare.append(None)
             continue
         head, tail = block[start:offsets[first + 1]], block[offsets[final] - 1:end]  # each with its quote
         between = f"parts[{first + 1}]" if final == first + 2 else f"quote.join(parts[{first + 1}:{final}])"
         pieces.append(joined(head, between, tail))
+        plain = final == first + 2 and head[:-1].strip() in ("", "=") and not tail[1:].strip()
+        bare.append(between if plain else None)
     # Compared: the skeleton parts before the last one used, and that one to the end of its
     # last marker (the rest of it, e.g. a block's bill codes, may differ from block to block).
     skeleton, prefix = parts[:last:2], block[offsets[last]:reach]
@@ -92,6 +104,8 @@ def block_shape(block: str, sources: list, markers: set[str], later: tuple[str, 
     in_values += [f"{marker!r} in values" for marker in sorted(markers) if not any(char in marker for char in SPECIAL)]
     margin = max(map(len, later), default=1) - 1  # a text of `later` may start before `reach`, end after
     clear = all(text.startswith("<") and '"' not in text and text not in block[:reach] for text in later)
+    if all(bare):  # every value present is bare: no raw text rebuilt
+        pieces = bare
     after = f"max(len(block) - len(parts[{last}]) + {len(prefix) - margin}, 0)" if clear else "0"
     code = "\n".join((
         "def reader(block):",
@@ -101,10 +115,16 @@ def block_shape(block: str, sources: list, markers: set[str], later: tuple[str, 
         f"    values = quote.join(parts[1:{last}:2])",
         f"    if {' or '.join(in_values + absent_searches(absent))}:",
         "        return None",
-        f"    return ({', '.join(pieces)}, {after})"))
+        f"    return ({', '.join(pieces)}, {after}, {all(bare)})"))
     names = {"skeleton": skeleton, "prefix": prefix, "quote": '"'}
     exec(compile(code, "<block shape>", "exec"), names)
     return names["reader"]
+
+
+def bare_value(value: str, clean_value: Callable) -> str:
+    """What `clean_value` gives for any raw text `(whitespace)(=)(whitespace)"value"(whitespace)`
+    (a bare value has no double quote): the value trimmed and unescaped, the same for each of them."""
+    return clean_value(f'"{value}"')
 
 
 def absent_searches(absent: list[str]) -> list[str]:

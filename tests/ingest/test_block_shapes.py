@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.formats import incode
-from ingest.formats.shapes import MAX_LEARNED, MAX_SHAPES, Shapes, joined
+from ingest.formats.markers import clean_value
+from ingest.formats.shapes import MAX_LEARNED, MAX_SHAPES, Shapes, bare_value, joined
 from ingest.formats.spec import Markers
 
 from .test_incode_fast_path import CODES, CONFIGS, SAMPLE_BLOCK, check_same
@@ -25,7 +26,8 @@ VALUE = st.lists(PIECES, max_size=5).map("".join)
 
 
 def searched(block: str, sources: list) -> tuple | str:
-    """The raw values as the searches read them; "error" when an end marker is missing."""
+    """The values as the searches read them, cleaned (`clean_value`); "error" when an end
+    marker is missing."""
     raws = []
     for source in sources:
         begin = block.find(source.begin)
@@ -36,7 +38,7 @@ def searched(block: str, sources: list) -> tuple | str:
         end = block.find(source.end, start)
         if end < 0:
             return "error"
-        raws.append(block[start:end])
+        raws.append(clean_value(block[start:end]))
     return tuple(raws)
 
 
@@ -44,15 +46,20 @@ LATER = ("<BillCodeDescription>", "<Usage", "<Meter", "<Tier")
 
 
 class Shaped(Shapes):
-    """`Shapes` whose `read` also checks where it says the searches of `LATER` may start."""
+    """`Shapes` whose `read` also checks where it says the searches of `LATER` may start,
+    and gives the values cleaned: by `clean_value` for raw texts, by `bare_value` for bare
+    values (then each one is the text between two double quotes of the block)."""
 
     def read(self, block: str) -> tuple | None:
         found = super().read(block)
         if found is None:
             return None
-        *raws, after = found
+        *raws, after, bare = found
         assert 0 <= after <= len(block) and not any(text in block[:after] for text in LATER)
-        return tuple(raws)
+        if bare:
+            assert all(raw is None or f'"{raw}"' in block and '"' not in raw for raw in raws)
+            return tuple(None if raw is None else bare_value(raw, clean_value) for raw in raws)
+        return tuple(None if raw is None else clean_value(raw) for raw in raws)
 
 
 def learned(block: str, sources: list) -> Shapes:
@@ -113,15 +120,43 @@ def test_shapes_are_kept_and_learned_within_bounds():
 def test_the_searches_after_the_shape_start_at_the_compared_text_s_end_only_when_it_has_none_of_their_texts():
     shapes = Shapes(SOURCES[0], LATER)
     shapes.learn(SAMPLE_BLOCK)
-    *_, after = shapes.read(SAMPLE_BLOCK)
+    *_, after, bare = shapes.read(SAMPLE_BLOCK)
+    assert bare
     assert SAMPLE_BLOCK.index('B_zip="') < after < SAMPLE_BLOCK.index("<BillCodeDescription>")
     early = SAMPLE_BLOCK.replace("<Acct_info ", "<Usage/><Acct_info ")
     shapes = Shapes(SOURCES[0], LATER)
     shapes.learn(early)
-    assert shapes.read(early)[-1] == 0
+    assert shapes.read(early)[-2] == 0
     shapes = Shapes(SOURCES[0], ("Usage",))  # a text a value may hold: searched from the start
     shapes.learn(SAMPLE_BLOCK)
-    assert shapes.read(SAMPLE_BLOCK)[-1] == 0
+    assert shapes.read(SAMPLE_BLOCK)[-2] == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.text(st.sampled_from(' \t\n\r\x0b\xa0\u2003x=\'&;#amp<>_é')),
+       head=st.sampled_from(["", " ", "=", " =", "= ", "\t=\n", "\u2003= "]),
+       tail=st.sampled_from(["", " ", "\n\t", "\u2003"]))
+def test_hypothesis_a_bare_value_is_cleaned_as_each_raw_text_around_it(value, head, tail):
+    """The raw texts a bare shape no longer builds: `clean_value` gives `bare_value` for each."""
+    assert clean_value(f'{head}"{value}"{tail}') == bare_value(value, clean_value)
+
+
+def test_a_shape_with_a_value_that_is_not_bare_reads_raw_texts():
+    """A marker pair around text outside the quotes, or around several values: raw texts."""
+    sources = SOURCES[0]
+    for between in ('" X Status="', '" B="C" Status="'):
+        block = SAMPLE_BLOCK.replace('" Status="', between)
+        shapes = Shaped(sources, LATER)
+        shapes.learn(block)
+        found = Shapes.read(shapes, block)
+        assert found is not None and found[-1] is False
+        assert shapes.read(block) == searched(block, sources)
+        begins = [block.find(source.begin) for source in sources]
+        assert found[:-2] == tuple(None if begin < 0 else block[begin + len(source.begin):block.find(
+            source.end, begin + len(source.begin))] for source, begin in zip(sources, begins))
+        # Blocks of a bare shape and of this one in one parse (the raw and the bare memos), both paths.
+        other = block.replace("62501", "62504").replace("SMITH  JOHN", "JONES")
+        check_same("<bills>\n" + SAMPLE_BLOCK + block + SAMPLE_BLOCK.replace("62501", "62503") + other)
 
 
 def test_a_marker_inside_a_value_of_the_learned_block_teaches_no_shape():
