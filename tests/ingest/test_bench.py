@@ -62,6 +62,38 @@ def test_the_generated_files_parse_into_ok_records_only(tmp_path):
         assert (measurement.records, measurement.notes["ok"], measurement.notes["error"]) == (40, 40, 0)
 
 
+def test_each_parse_and_its_floor_run_in_turn_and_the_fastest_round_counts(tmp_path, monkeypatch):
+    from ingest import bench
+
+    paths = {}
+    for code, write in bench.GENERATORS.items():
+        paths[code] = tmp_path / code
+        write(paths[code], 30)
+    order, rates = [], iter([5.0, 9.0, 7.0, 6.0, 4.0, 8.0])
+    real_parse = bench.bench_parse
+
+    def parse(code, path):
+        order.append(("parse", code))
+        return real_parse(code, path)
+
+    def floor(name):
+        def measure(path):
+            order.append((name, path.name))
+            return next(rates)
+        return measure
+
+    monkeypatch.setattr(bench, "bench_parse", parse)
+    monkeypatch.setattr(bench, "FLOORS", {"watersmart.invoice": floor("csv"),
+                                          "incode.invoice.skip_landlord": floor("blocks")})
+    parse_rps, floor_rps = bench.parse_and_floors(paths, rounds=3)
+    one_round = [("parse", "watersmart.invoice"), ("csv", "watersmart.invoice"),
+                 ("parse", "incode.invoice.skip_landlord"), ("blocks", "incode.invoice.skip_landlord"),
+                 ("parse", "incode.adjustment")]
+    assert order == one_round * 3
+    assert floor_rps == {"watersmart.invoice": 7.0, "incode.invoice.skip_landlord": 9.0}
+    assert set(parse_rps) == set(bench.GENERATORS) and all(rate > 0 for rate in parse_rps.values())
+
+
 def test_it_parses_the_hostile_incode_block_into_one_bounded_error_record():
     from ingest import bench
 
