@@ -379,6 +379,20 @@ PREVIEW_INVOICE_PLAN = ("staged_id", "seq", "line", "account_number", "invoice_n
                         "invoice_id", "paid", "invoice_action")
 
 
+# the windows of both account plans over INVOICE_PLAN, per account in file order: `nth` (the
+# record's place among its account's), `p_<field>` (the record before's customer fields) and
+# `earlier_balances` (the balances the records before it set); PREVIOUS_BALANCE: the balance
+# the account has before the record
+ACCOUNT_WINDOW = "WINDOW acct AS (PARTITION BY account_number ORDER BY seq)"
+PREVIOUS_BALANCE = "COALESCE(earlier_balances[cardinality(earlier_balances)], db_balance, 0)"
+
+
+def _account_windows(fields):
+    return (f"row_number() OVER acct AS nth, {', '.join(f'lag(c_{f}) OVER acct AS p_{f}' for f in fields)}, "
+            "array_agg(balance_set) FILTER (WHERE balance_set IS NOT NULL) "
+            "OVER (acct ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_balances")
+
+
 def classify_preview_accounts():
     """The preview's ACCOUNT_PLAN: classify_accounts' `account_action` of each record without
     conflict, and its `invoice_action`, which is all the preview reads (its counts and the
@@ -396,21 +410,16 @@ def classify_preview_accounts():
         SELECT staged_id, invoice_action,
                CASE WHEN account_id IS NULL AND nth = 1 THEN 'new'
                     WHEN CASE WHEN nth = 1 THEN differs_from_ledger ELSE ({now}) IS DISTINCT FROM ({before}) END
-                         OR (balance_set IS NOT NULL AND balance_set <> COALESCE(
-                             earlier_balances[cardinality(earlier_balances)], db_balance, 0)) THEN 'updated'
+                         OR (balance_set IS NOT NULL AND balance_set <> {PREVIOUS_BALANCE}) THEN 'updated'
                     ELSE 'unchanged' END AS account_action
         FROM (
             SELECT t.staged_id, t.invoice_action, t.account_id, t.db_balance, t.balance_set, t.differs_from_ledger,
                    {", ".join(f"t.c_{f}" for f in fields)},
-                   row_number() OVER acct AS nth,
-                   {", ".join(f"lag(c_{f}) OVER acct AS p_{f}" for f in fields)},
-                   array_agg(balance_set) FILTER (WHERE balance_set IS NOT NULL)
-                       OVER (acct ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_balances
+                   {_account_windows(fields)}
             FROM {INVOICE_PLAN} t WHERE NOT conflict
-            WINDOW acct AS (PARTITION BY account_number ORDER BY seq)
+            {ACCOUNT_WINDOW}
         ) w""")
     _execute(f"ANALYZE {ACCOUNT_PLAN} (staged_id)")
-
 
 
 def _invoice_action(invoice_id, values, stored, invoice_account, account_id, details, stored_details):
@@ -451,15 +460,12 @@ def classify_accounts():
         CREATE TEMPORARY TABLE {ACCOUNT_PLAN} ON COMMIT DROP AS
         WITH w AS (
             SELECT {", ".join(f"t.{name}" for name in ACCOUNT_PLAN_INPUT)}, {", ".join(f"t.c_{f}, t.d_{f}" for f in fields)},
-                   row_number() OVER acct AS nth,
                    row_number() OVER (PARTITION BY account_number ORDER BY seq DESC) = 1 AS last,
-                   {", ".join(f"lag(c_{f}) OVER acct AS p_{f}" for f in fields)},
-                   array_agg(balance_set) FILTER (WHERE balance_set IS NOT NULL)
-                       OVER (acct ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_balances
+                   {_account_windows(fields)}
             FROM {INVOICE_PLAN} t WHERE NOT conflict
-            WINDOW acct AS (PARTITION BY account_number ORDER BY seq)
+            {ACCOUNT_WINDOW}
         ), b AS (
-            SELECT w.*, COALESCE(earlier_balances[cardinality(earlier_balances)], db_balance, 0) AS previous_balance
+            SELECT w.*, {PREVIOUS_BALANCE} AS previous_balance
             FROM w
         )
         SELECT b.*, COALESCE(balance_set, previous_balance) AS balance_after,
