@@ -393,6 +393,15 @@ def _account_windows(fields):
             "OVER (acct ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_balances")
 
 
+def _account_action(fields_differ, previous_balance):
+    """SQL, the rule of both account plans over a row of the windows: 'new' for the first
+    record of an account the ledger lacks, 'updated' when its customer fields differ
+    (`fields_differ`) or the balance it sets differs from `previous_balance`, else 'unchanged'."""
+    return (f"CASE WHEN account_id IS NULL AND nth = 1 THEN 'new' "
+            f"WHEN {fields_differ} OR (balance_set IS NOT NULL AND balance_set <> {previous_balance}) "
+            f"THEN 'updated' ELSE 'unchanged' END")
+
+
 def classify_preview_accounts():
     """The preview's ACCOUNT_PLAN: classify_accounts' `account_action` of each record without
     conflict, and its `invoice_action`, which is all the preview reads (its counts and the
@@ -408,10 +417,8 @@ def classify_preview_accounts():
     _execute(f"""
         CREATE TEMPORARY TABLE {ACCOUNT_PLAN} ON COMMIT DROP AS
         SELECT staged_id, invoice_action,
-               CASE WHEN account_id IS NULL AND nth = 1 THEN 'new'
-                    WHEN CASE WHEN nth = 1 THEN differs_from_ledger ELSE ({now}) IS DISTINCT FROM ({before}) END
-                         OR (balance_set IS NOT NULL AND balance_set <> {PREVIOUS_BALANCE}) THEN 'updated'
-                    ELSE 'unchanged' END AS account_action
+               {_account_action(f"CASE WHEN nth = 1 THEN differs_from_ledger "
+                                f"ELSE ({now}) IS DISTINCT FROM ({before}) END", PREVIOUS_BALANCE)} AS account_action
         FROM (
             SELECT t.staged_id, t.invoice_action, t.account_id, t.db_balance, t.balance_set, t.differs_from_ledger,
                    {", ".join(f"t.c_{f}" for f in fields)},
@@ -469,10 +476,7 @@ def classify_accounts():
             FROM w
         )
         SELECT b.*, COALESCE(balance_set, previous_balance) AS balance_after,
-               CASE WHEN account_id IS NULL AND nth = 1 THEN 'new'
-                    WHEN ({now}) IS DISTINCT FROM ({before})
-                         OR (balance_set IS NOT NULL AND balance_set <> previous_balance) THEN 'updated'
-                    ELSE 'unchanged' END AS account_action
+               {_account_action(f"({now}) IS DISTINCT FROM ({before})", "previous_balance")} AS account_action
         FROM b""")
     _execute(f"ANALYZE {ACCOUNT_PLAN} (staged_id, account_number, invoice_number, invoice_id, invoice_action, last)")
 
